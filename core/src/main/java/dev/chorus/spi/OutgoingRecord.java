@@ -1,0 +1,29 @@
+package dev.chorus.spi;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A record to append to a topic. The engine has already encoded the event: the transport
+ * stores the key, value and headers as they are.
+ *
+ * @param topic the topic
+ * @param key the record key (partitioning and ordering), or {@code null}
+ * @param value the value bytes (the transport must not modify them)
+ * @param headers the headers in order (the transport must not modify them)
+ */
+public record OutgoingRecord(String topic, String key, byte[] value, Map<String, byte[]> headers) {
+
+  /**
+   * Validates the record and wraps the headers read-only.
+   *
+   * @throws NullPointerException if topic, value or headers is null
+   */
+  public OutgoingRecord {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(value, "value");
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
+  }
+}
