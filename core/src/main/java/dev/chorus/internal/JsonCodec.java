@@ -1,5 +1,98 @@
 package dev.chorus.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.chorus.ChorusException;
+
+/**
+ * Encodes events as JSON and decodes untrusted bytes back into one known class. There is no
+ * default typing and no type id in the payload: the class always comes from the type registry.
+ * Reading is bounded: document size, nesting depth, string and number lengths.
+ */
 public final class JsonCodec {
-  public static JsonCodec shared() { return null; }
-  public <E> E decode(byte[] bytes, Class<E> type) { return null; }
+
+  /** Largest payload decoded, in bytes; larger ones are undecodable. */
+  public static final int MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
+  static final int MAX_NESTING_DEPTH = 256;
+
+  private static final JsonCodec SHARED = new JsonCodec();
+
+  private final ObjectMapper mapper;
+
+  private JsonCodec() {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .maxDocumentLength(MAX_PAYLOAD_BYTES)
+            .maxStringLength(MAX_PAYLOAD_BYTES)
+            .maxNumberLength(1000)
+            .maxNameLength(10_000)
+            .build())
+        .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+        .build();
+    this.mapper = JsonMapper.builder(factory)
+        .addModule(new JavaTimeModule())
+        .addModule(new Jdk8Module())
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .build();
+  }
+
+  /**
+   * The codec; it is immutable and thread-safe.
+   *
+   * @return the shared codec
+   */
+  public static JsonCodec shared() {
+    return SHARED;
+  }
+
+  /**
+   * Encodes an event.
+   *
+   * @param event the event
+   * @return its JSON bytes
+   * @throws ChorusException if Jackson cannot serialize it
+   */
+  public byte[] encode(Object event) {
+    try {
+      return mapper.writeValueAsBytes(event);
+    } catch (Exception e) {
+      throw new ChorusException("cannot encode " + event.getClass().getName() + " as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes untrusted bytes into one class.
+   *
+   * @param bytes the JSON bytes
+   * @param type the class to decode into
+   * @param <E> the event type
+   * @return the event, never null
+   * @throws ChorusException if the bytes are too large, not JSON, or not a {@code type}
+   */
+  public <E> E decode(byte[] bytes, Class<E> type) {
+    if (bytes.length > MAX_PAYLOAD_BYTES) {
+      throw new ChorusException("payload of " + bytes.length + " bytes exceeds the limit of " + MAX_PAYLOAD_BYTES);
+    }
+    E value;
+    try {
+      value = mapper.readValue(bytes, type);
+    } catch (Exception | StackOverflowError e) {
+      throw new ChorusException("cannot decode " + bytes.length + " bytes as " + type.getName() + ": "
+          + e.getMessage(), e);
+    }
+    if (value == null) {
+      throw new ChorusException("payload is JSON null, not a " + type.getName());
+    }
+    return value;
+  }
 }

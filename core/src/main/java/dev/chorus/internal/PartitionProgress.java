@@ -1,0 +1,53 @@
+package dev.chorus.internal;
+
+import dev.chorus.spi.TopicPartition;
+import java.util.ArrayDeque;
+
+/**
+ * The records of one partition that were polled but not yet finished, in offset order. The
+ * committable position is the offset of the oldest unfinished record, so a commit never runs
+ * past work that is in flight, waiting for a retry, or waiting for its dead-letter write.
+ * Used by the poll thread only.
+ */
+final class PartitionProgress {
+
+  final TopicPartition partition;
+  private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
+  private long nextOffset;
+  long committed = -1;
+  int inFlight;
+  boolean paused;
+  boolean revoking;
+
+  PartitionProgress(TopicPartition partition, long position) {
+    this.partition = partition;
+    this.nextOffset = position;
+  }
+
+  void track(Delivery delivery) {
+    pending.add(delivery);
+    nextOffset = delivery.record.offset() + 1;
+  }
+
+  /** Marks a record finished and drops the finished prefix. */
+  void finish(Delivery delivery) {
+    delivery.finished = true;
+    while (!pending.isEmpty() && pending.peek().finished) {
+      pending.poll();
+    }
+  }
+
+  /** The offset of the next record to handle: where a commit may go. */
+  long committable() {
+    Delivery oldest = pending.peek();
+    return oldest != null ? oldest.record.offset() : nextOffset;
+  }
+
+  int buffered() {
+    return pending.size();
+  }
+
+  Iterable<Delivery> pending() {
+    return pending;
+  }
+}

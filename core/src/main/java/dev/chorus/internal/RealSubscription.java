@@ -1,0 +1,561 @@
+package dev.chorus.internal;
+
+import dev.chorus.ChorusException;
+import dev.chorus.DeadLetter;
+import dev.chorus.DeadLetterPolicy;
+import dev.chorus.EventContext;
+import dev.chorus.EventHandler;
+import dev.chorus.EventMetadata;
+import dev.chorus.RetryPolicy;
+import dev.chorus.StartPosition;
+import dev.chorus.Subscription;
+import dev.chorus.spi.OutgoingRecord;
+import dev.chorus.spi.RebalanceListener;
+import dev.chorus.spi.TopicPartition;
+import dev.chorus.spi.TransportConsumer;
+import dev.chorus.spi.TransportRecord;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One subscription: a poll thread that owns all delivery state, and a pool of handler threads.
+ *
+ * <p>The poll thread polls the transport, decides what each record is (skipped, undecodable,
+ * or work for a key), hands ready work to the handler threads, and applies their outcomes,
+ * which come back through {@link #inbox} (as do retry timers and dead-letter write
+ * acknowledgements). Because only the poll thread touches the state, none of it is locked.
+ */
+final class RealSubscription<E> implements Subscription {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RealSubscription.class);
+  private static final int MAX_STACK_TRACE = 8 * 1024;
+  private static final int MAX_BUFFERED_PER_PARTITION = 1_000;
+  private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
+  private static final Duration IDLE_POLL = Duration.ofMillis(200);
+  private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final RealEventBus bus;
+  private final String group;
+  private final Map<String, EventTypeInfo> types;
+  private final Set<String> topics;
+  private final RetryPolicy retry;
+  private final DeadLetterPolicy deadLetter;
+  private final int concurrency;
+  private final EventHandler<? super E> handler;
+  private final TransportConsumer consumer;
+  private final Thread pollThread;
+  private final ExecutorService workers;
+  private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+
+  // Poll-thread state.
+  private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
+  private final KeyedDispatcher dispatcher = new KeyedDispatcher();
+  private int inFlight;
+  private long lastCommitNanos;
+
+  private volatile State state = State.RUNNING;
+  private volatile boolean stopping;
+
+  RealSubscription(RealEventBus bus, String group, Map<String, EventTypeInfo> types, RetryPolicy retry,
+      DeadLetterPolicy deadLetter, int concurrency, StartPosition start, EventHandler<? super E> handler) {
+    this.bus = bus;
+    this.group = group;
+    this.types = types;
+    this.topics = types.values().stream().map(EventTypeInfo::topic).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    this.retry = retry;
+    this.deadLetter = deadLetter;
+    this.concurrency = concurrency;
+    this.handler = handler;
+    int id = IDS.incrementAndGet();
+    AtomicInteger workerIds = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(concurrency, task -> {
+      Thread thread = new Thread(task, "chorus-" + group + "-handler-" + id + "-" + workerIds.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.consumer = bus.transport().consumer(group, topics, start, new Rebalance());
+    this.pollThread = new Thread(this::run, "chorus-" + group + "-poll-" + id);
+    pollThread.setDaemon(true);
+  }
+
+  void start() {
+    pollThread.start();
+  }
+
+  @Override
+  public String group() {
+    return group;
+  }
+
+  @Override
+  public Set<String> topics() {
+    return topics;
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  Collection<EventTypeInfo> types() {
+    return types.values();
+  }
+
+  @Override
+  public void close() {
+    stop();
+    awaitStopped();
+  }
+
+  /** Asks the poll thread to stop; returns at once. */
+  void stop() {
+    stopping = true;
+    consumer.wakeup();
+  }
+
+  /** Waits for the poll thread to finish stopping, unless called from this subscription's own threads. */
+  void awaitStopped() {
+    Thread current = Thread.currentThread();
+    if (current == pollThread || current.getName().startsWith("chorus-" + group + "-handler-")) {
+      return;
+    }
+    try {
+      pollThread.join(bus.shutdownTimeout().plusSeconds(10).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- poll thread
+
+  private void run() {
+    try {
+      while (!stopping) {
+        Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
+        List<TransportRecord> records = consumer.poll(timeout);
+        for (TransportRecord record : records) {
+          accept(record);
+        }
+        drainInbox();
+        dispatch();
+        applyBackpressure();
+        maybeCommit(false);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("subscription of group {} to {} stopped by an unexpected error", group, topics, e);
+    } finally {
+      shutdown();
+    }
+  }
+
+  private void accept(TransportRecord record) {
+    PartitionProgress progress = partitions.get(record.topicPartition());
+    if (progress == null) {
+      return; // not ours (any more); the owner will read it
+    }
+    Delivery delivery = new Delivery(record, progress);
+    progress.track(delivery);
+    String typeName = WireFormat.type(record.headers());
+    EventTypeInfo type = typeName == null ? null : types.get(typeName);
+    if (typeName != null && type == null) {
+      progress.finish(delivery);
+      bus.listeners().onSkipped(WireFormat.readLenient(record.key(), record.headers()), group,
+          "type '" + typeName + "' is not subscribed");
+      return;
+    }
+    delivery.type = type;
+    try {
+      if (type == null) {
+        throw new WireFormat.MalformedRecordException("required header " + WireFormat.TYPE + " is missing or too long");
+      }
+      delivery.metadata = WireFormat.read(record.key(), record.headers());
+    } catch (WireFormat.MalformedRecordException e) {
+      delivery.metadata = WireFormat.readLenient(record.key(), record.headers());
+      delivery.failed(bus.clock().instant(), e);
+      progress.inFlight++;
+      deadLetter(delivery, DeadLetter.Reason.UNDECODABLE);
+      return;
+    }
+    dispatcher.enqueue(delivery);
+  }
+
+  private void drainInbox() {
+    Runnable task;
+    while ((task = inbox.poll()) != null) {
+      task.run();
+    }
+  }
+
+  private void post(Runnable task) {
+    inbox.add(task);
+    consumer.wakeup();
+  }
+
+  private void dispatch() {
+    Delivery delivery;
+    while (!stopping && inFlight < concurrency && (delivery = dispatcher.next()) != null) {
+      Delivery next = delivery;
+      inFlight++;
+      next.progress.inFlight++;
+      workers.execute(() -> attempt(next));
+    }
+  }
+
+  private void applyBackpressure() {
+    List<TopicPartition> pause = new ArrayList<>();
+    List<TopicPartition> resume = new ArrayList<>();
+    for (PartitionProgress progress : partitions.values()) {
+      if (!progress.paused && progress.buffered() >= MAX_BUFFERED_PER_PARTITION) {
+        progress.paused = true;
+        pause.add(progress.partition);
+      } else if (progress.paused && progress.buffered() <= MAX_BUFFERED_PER_PARTITION / 2) {
+        progress.paused = false;
+        resume.add(progress.partition);
+      }
+    }
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
+    }
+  }
+
+  private boolean uncommitted() {
+    for (PartitionProgress progress : partitions.values()) {
+      if (progress.committable() != progress.committed) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Commits where positions moved: at once when nothing is pending, else at most every 50 ms. */
+  private void maybeCommit(boolean force) {
+    boolean idle = inFlight == 0 && dispatcher.isEmpty();
+    if (!force && !idle && System.nanoTime() - lastCommitNanos < COMMIT_INTERVAL.toNanos()) {
+      return;
+    }
+    commit(partitions.values());
+  }
+
+  private void commit(Collection<PartitionProgress> which) {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    for (PartitionProgress progress : which) {
+      long position = progress.committable();
+      if (position != progress.committed) {
+        offsets.put(progress.partition, position);
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commit(offsets);
+      for (PartitionProgress progress : which) {
+        Long committed = offsets.get(progress.partition);
+        if (committed != null) {
+          progress.committed = committed;
+        }
+      }
+      lastCommitNanos = System.nanoTime();
+      bus.progressed();
+    } catch (RuntimeException e) {
+      LOG.warn("group {} could not commit {}; will try again", group, offsets, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- handler threads
+
+  private void attempt(Delivery delivery) {
+    int attempt = delivery.attempt;
+    EventMetadata metadata = delivery.metadata;
+    Object event = delivery.event;
+    if (event == null) {
+      try {
+        event = JsonCodec.shared().decode(delivery.record.value(), delivery.type.type());
+        delivery.event = event;
+      } catch (ChorusException e) {
+        post(() -> onUndecodable(delivery, e));
+        return;
+      }
+    }
+    HandlerContext context = new HandlerContext(bus, metadata, attempt, group);
+    MDC.put("chorus.eventId", metadata.id());
+    MDC.put("chorus.eventType", metadata.type());
+    MDC.put("chorus.correlationId", metadata.correlationId());
+    MDC.put("chorus.group", group);
+    long start = System.nanoTime();
+    Throwable failure = null;
+    try {
+      invoke(event, context);
+    } catch (VirtualMachineError e) {
+      post(() -> onFailure(delivery, attempt, e));
+      throw e;
+    } catch (Throwable e) {
+      failure = e;
+    } finally {
+      MDC.remove("chorus.eventId");
+      MDC.remove("chorus.eventType");
+      MDC.remove("chorus.correlationId");
+      MDC.remove("chorus.group");
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    if (failure != null) {
+      Throwable error = failure;
+      post(() -> onFailure(delivery, attempt, error));
+      return;
+    }
+    context.publishesDone().whenComplete((ignored, publishError) -> {
+      Throwable failedPublish = context.publishFailure();
+      if (failedPublish != null) {
+        post(() -> onFailure(delivery, attempt, new ChorusException(
+            "a follow-up event published by the handler was not accepted: " + failedPublish.getMessage(),
+            failedPublish)));
+      } else {
+        post(() -> onSuccess(delivery, attempt, took));
+      }
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private void invoke(Object event, EventContext context) throws Exception {
+    ((EventHandler<Object>) handler).handle(event, context);
+  }
+
+  // ---------------------------------------------------------------- outcomes (poll thread)
+
+  private void onSuccess(Delivery delivery, int attempt, Duration took) {
+    delivery.handlerCalls++;
+    released(delivery);
+    if (delivery.cancelled) {
+      return;
+    }
+    bus.listeners().onHandled(delivery.metadata, group, attempt, took);
+    finish(delivery);
+  }
+
+  private void onFailure(Delivery delivery, int attempt, Throwable error) {
+    delivery.handlerCalls++;
+    released(delivery);
+    if (delivery.cancelled) {
+      return;
+    }
+    Instant now = bus.clock().instant();
+    delivery.failed(now, error);
+    boolean retryable = retry.isRetryable(error);
+    if (retryable && attempt < retry.maxAttempts()) {
+      if (stopping || delivery.progress.revoking) {
+        return; // not committed: whoever owns the partition next starts it again
+      }
+      Duration delay = bus.retryDelay(retry, attempt);
+      LOG.debug("group {} will retry event {} in {} after attempt {} failed", group, delivery.metadata.id(), delay,
+          attempt, error);
+      bus.listeners().onRetryScheduled(delivery.metadata, group, attempt, delay, error);
+      delivery.attempt = attempt + 1;
+      delivery.cancelTimer = bus.timers().schedule(delay, () -> post(() -> retryDue(delivery)));
+      return;
+    }
+    delivery.progress.inFlight++;
+    deadLetter(delivery, retryable ? DeadLetter.Reason.HANDLER_FAILED : DeadLetter.Reason.NON_RETRYABLE);
+  }
+
+  private void onUndecodable(Delivery delivery, ChorusException error) {
+    released(delivery);
+    if (delivery.cancelled) {
+      return;
+    }
+    delivery.failed(bus.clock().instant(), error);
+    delivery.progress.inFlight++;
+    deadLetter(delivery, DeadLetter.Reason.UNDECODABLE);
+  }
+
+  private void released(Delivery delivery) {
+    inFlight--;
+    delivery.progress.inFlight--;
+  }
+
+  private void retryDue(Delivery delivery) {
+    delivery.cancelTimer = null;
+    if (!delivery.cancelled && !stopping) {
+      dispatcher.retry(delivery);
+    }
+  }
+
+  private void finish(Delivery delivery) {
+    dispatcher.complete(delivery);
+    delivery.progress.finish(delivery);
+  }
+
+  /** Applies the dead-letter policy; the caller has counted the delivery as in flight. */
+  private void deadLetter(Delivery delivery, DeadLetter.Reason reason) {
+    DeadLetter letter = toDeadLetter(delivery, reason);
+    switch (deadLetter.action()) {
+      case PUBLISH -> writeDeadLetter(delivery, letter, Duration.ofMillis(100));
+      case DISCARD -> {
+        delivery.progress.inFlight--;
+        LOG.warn("group {} discarded event {} of type {} from {}-{}@{} after {} attempt(s): {}", group,
+            letter.metadata().id(), letter.metadata().type(), letter.topic(), letter.partition(), letter.offset(),
+            letter.failure().attempts(), letter.failure().reason(), delivery.lastError);
+        bus.listeners().onDiscarded(letter);
+        finish(delivery);
+      }
+      case STOP -> {
+        delivery.progress.inFlight--;
+        LOG.error("group {} stopped at event {} of type {} from {}-{}@{} ({}); nothing after it is handled", group,
+            letter.metadata().id(), letter.metadata().type(), letter.topic(), letter.partition(), letter.offset(),
+            letter.failure().reason(), delivery.lastError);
+        state = State.FAILED;
+        stopping = true;
+        bus.listeners().onSubscriptionFailed(letter);
+      }
+    }
+  }
+
+  private void writeDeadLetter(Delivery delivery, DeadLetter letter, Duration backoff) {
+    String topic = deadLetter.destination(letter.topic(), group);
+    OutgoingRecord record = DeadLetterHeaders.toRecord(topic, letter, delivery.record, delivery.lastError);
+    bus.transport().send(record).whenComplete((position, error) -> post(() -> {
+      if (error == null) {
+        delivery.progress.inFlight--;
+        if (!delivery.cancelled) {
+          bus.listeners().onDeadLettered(letter, topic);
+          if (delivery.keySlot != null) {
+            finish(delivery);
+          } else {
+            delivery.progress.finish(delivery);
+          }
+        }
+      } else if (delivery.cancelled || stopping) {
+        delivery.progress.inFlight--;
+      } else {
+        LOG.warn("group {} could not write a dead letter for event {} to {}; trying again in {}", group,
+            letter.metadata().id(), topic, backoff, error);
+        Duration next = backoff.multipliedBy(2).compareTo(MAX_DEAD_LETTER_BACKOFF) > 0 ? MAX_DEAD_LETTER_BACKOFF
+            : backoff.multipliedBy(2);
+        delivery.cancelTimer = bus.timers().schedule(backoff, () -> post(() -> writeDeadLetter(delivery, letter, next)));
+      }
+    }));
+  }
+
+  private DeadLetter toDeadLetter(Delivery delivery, DeadLetter.Reason reason) {
+    Throwable error = delivery.lastError;
+    StringWriter trace = new StringWriter();
+    error.printStackTrace(new PrintWriter(trace));
+    String stackTrace = trace.getBuffer().length() > MAX_STACK_TRACE ? trace.toString().substring(0, MAX_STACK_TRACE)
+        : trace.toString();
+    String message = error.getMessage() == null ? "" : error.getMessage();
+    TransportRecord record = delivery.record;
+    int attempts = reason == DeadLetter.Reason.UNDECODABLE ? 0 : delivery.handlerCalls;
+    return new DeadLetter(record.value(), delivery.metadata, group, record.topic(), record.partition(),
+        record.offset(), new DeadLetter.Failure(reason, error.getClass().getName(), message, stackTrace, attempts,
+            delivery.firstFailure, delivery.lastFailure));
+  }
+
+  // ---------------------------------------------------------------- rebalance and shutdown
+
+  private final class Rebalance implements RebalanceListener {
+    @Override
+    public void onAssigned(Map<TopicPartition, Long> positions) {
+      positions.forEach((partition, position) -> {
+        PartitionProgress progress = new PartitionProgress(partition, position);
+        partitions.put(partition, progress);
+      });
+      LOG.debug("group {} was assigned {}", group, positions);
+    }
+
+    @Override
+    public void onRevoked(Collection<TopicPartition> revoked) {
+      List<PartitionProgress> leaving = new ArrayList<>();
+      for (TopicPartition partition : revoked) {
+        PartitionProgress progress = partitions.get(partition);
+        if (progress != null) {
+          leaving.add(progress);
+        }
+      }
+      leaving.forEach(progress -> progress.revoking = true);
+      awaitInFlight(leaving, System.nanoTime() + Math.min(bus.shutdownTimeout().toNanos(), Duration.ofSeconds(30).toNanos()));
+      commit(leaving);
+      for (PartitionProgress progress : leaving) {
+        abandon(progress);
+        partitions.remove(progress.partition);
+      }
+      LOG.debug("group {} gave up {}", group, revoked);
+    }
+  }
+
+  /** Applies outcomes until the partitions have no work in flight or the deadline passes. */
+  private void awaitInFlight(Collection<PartitionProgress> which, long deadlineNanos) {
+    while (which.stream().anyMatch(progress -> progress.inFlight > 0)) {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        LOG.warn("group {}: handlers still running after the timeout; their events will be delivered again", group);
+        return;
+      }
+      try {
+        Runnable task = inbox.poll(remaining, TimeUnit.NANOSECONDS);
+        if (task != null) {
+          task.run();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Drops the queued and waiting work of a partition; it will be read again from the commit. */
+  private void abandon(PartitionProgress progress) {
+    dispatcher.drop(progress.partition);
+    for (Delivery delivery : progress.pending()) {
+      delivery.cancelled = true;
+      if (delivery.cancelTimer != null) {
+        delivery.cancelTimer.run();
+        delivery.cancelTimer = null;
+      }
+    }
+  }
+
+  private void shutdown() {
+    try {
+      awaitInFlight(partitions.values(), System.nanoTime() + bus.shutdownTimeout().toNanos());
+      commit(partitions.values());
+      partitions.values().forEach(this::abandon);
+    } catch (RuntimeException e) {
+      LOG.warn("group {}: error while stopping", group, e);
+    } finally {
+      try {
+        consumer.close();
+      } catch (RuntimeException e) {
+        LOG.warn("group {}: error closing the consumer", group, e);
+      }
+      workers.shutdown();
+      if (state != State.FAILED) {
+        state = State.CLOSED;
+      }
+      bus.progressed();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Subscription[group=" + group + ", types=" + types.keySet() + ", state=" + state + "]";
+  }
+}

@@ -1,0 +1,176 @@
+package dev.chorus.internal;
+
+import dev.chorus.EventMetadata;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The CloudEvents 1.0 binary-mode envelope, the same on every transport: {@code ce_*}
+ * attributes and {@code content-type} as headers, user headers as plain headers, the event as
+ * the value. Reading treats every header as hostile: sizes and counts are bounded, and
+ * {@code kafka_dlt-*} / {@code chorus-dlt-*} headers arriving on a normal topic are dropped.
+ */
+final class WireFormat {
+
+  static final String SPEC_VERSION = "ce_specversion";
+  static final String ID = "ce_id";
+  static final String SOURCE = "ce_source";
+  static final String TYPE = "ce_type";
+  static final String TIME = "ce_time";
+  static final String CONTENT_TYPE = "content-type";
+  static final String CORRELATION_ID = "ce_correlationid";
+  static final String CAUSATION_ID = "ce_causationid";
+  static final String JSON = "application/json";
+
+  static final int MAX_HEADERS = 256;
+  static final int MAX_HEADER_BYTES = 256 * 1024;
+  static final int MAX_ATTRIBUTE_LENGTH = 512;
+
+  private WireFormat() {}
+
+  /** The headers of an outgoing event. */
+  static Map<String, byte[]> headers(EventMetadata metadata) {
+    Map<String, byte[]> headers = new LinkedHashMap<>();
+    headers.put(SPEC_VERSION, utf8("1.0"));
+    headers.put(ID, utf8(metadata.id()));
+    headers.put(SOURCE, utf8(metadata.source()));
+    headers.put(TYPE, utf8(metadata.type()));
+    headers.put(TIME, utf8(metadata.time().toString()));
+    headers.put(CONTENT_TYPE, utf8(JSON));
+    headers.put(CORRELATION_ID, utf8(metadata.correlationId()));
+    if (metadata.causationId() != null) {
+      headers.put(CAUSATION_ID, utf8(metadata.causationId()));
+    }
+    metadata.headers().forEach((name, value) -> headers.put(name, utf8(value)));
+    return headers;
+  }
+
+  /** The {@code ce_type} of a record, or null if absent or implausible. */
+  static String type(Map<String, byte[]> headers) {
+    byte[] type = headers.get(TYPE);
+    return type == null || type.length > MAX_ATTRIBUTE_LENGTH ? null : string(type);
+  }
+
+  /**
+   * Reads and validates the envelope of an inbound record.
+   *
+   * @throws MalformedRecordException if a required attribute is missing or malformed, or the
+   *     headers are too many or too large
+   */
+  static EventMetadata read(String key, Map<String, byte[]> headers) {
+    if (headers.size() > MAX_HEADERS) {
+      throw new MalformedRecordException("record has " + headers.size() + " headers, more than " + MAX_HEADERS);
+    }
+    long total = 0;
+    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
+      total += header.getKey().length() + (header.getValue() == null ? 0 : header.getValue().length);
+    }
+    if (total > MAX_HEADER_BYTES) {
+      throw new MalformedRecordException("record headers have " + total + " bytes, more than " + MAX_HEADER_BYTES);
+    }
+    String specVersion = required(headers, SPEC_VERSION);
+    if (!specVersion.equals("1.0")) {
+      throw new MalformedRecordException(SPEC_VERSION + " must be 1.0: '" + specVersion + "'");
+    }
+    String contentType = optional(headers, CONTENT_TYPE);
+    if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+      throw new MalformedRecordException(CONTENT_TYPE + " must be " + JSON + ": '" + contentType + "'");
+    }
+    String id = required(headers, ID);
+    String time = required(headers, TIME);
+    Instant instant;
+    try {
+      instant = Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      throw new MalformedRecordException(TIME + " is not an ISO-8601 instant: '" + time + "'");
+    }
+    String correlationId = optional(headers, CORRELATION_ID);
+    return new EventMetadata(id, required(headers, TYPE), required(headers, SOURCE), instant, key,
+        correlationId != null ? correlationId : id, optional(headers, CAUSATION_ID), userHeaders(headers));
+  }
+
+  /** Reads whatever envelope a record has, leaving out what is missing or malformed. */
+  static EventMetadata readLenient(String key, Map<String, byte[]> headers) {
+    Instant time = null;
+    String rawTime = bounded(headers.get(TIME));
+    if (rawTime != null) {
+      try {
+        time = Instant.parse(rawTime);
+      } catch (DateTimeParseException e) {
+        time = null;
+      }
+    }
+    return new EventMetadata(bounded(headers.get(ID)), bounded(headers.get(TYPE)), bounded(headers.get(SOURCE)),
+        time, key, bounded(headers.get(CORRELATION_ID)), bounded(headers.get(CAUSATION_ID)), userHeaders(headers));
+  }
+
+  /** Whether a header name belongs to Chorus or Spring's dead-letter format rather than the user. */
+  static boolean isReserved(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.startsWith("ce_") || lower.startsWith("kafka_dlt-") || lower.startsWith("chorus-")
+        || lower.equals(CONTENT_TYPE);
+  }
+
+  static boolean isDeadLetterHeader(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.startsWith("kafka_dlt-") || lower.startsWith("chorus-dlt-");
+  }
+
+  private static Map<String, String> userHeaders(Map<String, byte[]> headers) {
+    Map<String, String> user = new LinkedHashMap<>();
+    int count = 0;
+    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
+      if (count >= MAX_HEADERS) {
+        break;
+      }
+      if (header.getValue() != null && !isReserved(header.getKey())) {
+        user.put(header.getKey(), string(header.getValue()));
+        count++;
+      }
+    }
+    return user;
+  }
+
+  private static String required(Map<String, byte[]> headers, String name) {
+    String value = optional(headers, name);
+    if (value == null || value.isBlank()) {
+      throw new MalformedRecordException("required header " + name + " is missing or empty");
+    }
+    return value;
+  }
+
+  private static String optional(Map<String, byte[]> headers, String name) {
+    byte[] value = headers.get(name);
+    if (value == null) {
+      return null;
+    }
+    if (value.length > MAX_ATTRIBUTE_LENGTH) {
+      throw new MalformedRecordException("header " + name + " has " + value.length + " bytes, more than "
+          + MAX_ATTRIBUTE_LENGTH);
+    }
+    return string(value);
+  }
+
+  private static String bounded(byte[] value) {
+    return value == null || value.length > MAX_ATTRIBUTE_LENGTH ? null : string(value);
+  }
+
+  static byte[] utf8(String value) {
+    return value.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String string(byte[] value) {
+    return new String(value, StandardCharsets.UTF_8);
+  }
+
+  /** A record whose envelope is missing or malformed. */
+  static final class MalformedRecordException extends RuntimeException {
+    MalformedRecordException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
