@@ -1,0 +1,16 @@
+/**
+ * Chorus testkit: the transport contract suite
+ * ({@link dev.chorus.testkit.TransportContractTest}) that every transport runs, built on
+ * JUnit 5 and AssertJ.
+ */
+module dev.chorus.testkit {
+  requires transitive dev.chorus.core;
+  requires transitive dev.chorus.inmemory;
+  requires transitive org.junit.jupiter.api;
+  requires transitive org.assertj.core;
+
+  exports dev.chorus.testkit;
+
+  // Jackson decodes the suite's event records; JUnit calls its lifecycle and test methods.
+  opens dev.chorus.testkit to com.fasterxml.jackson.databind, org.junit.platform.commons;
+}
