@@ -53,7 +53,7 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
   static DeadLetterPolicy toTopic(String topic) {
     Objects.requireNonNull(topic, "topic");
     if (!Publish.TOPIC.matcher(topic).matches()) {
-      throw new IllegalArgumentException("not a valid topic name (letters, digits, '.', '_', '-', at most 249): '"
+      throw new IllegalArgumentException("not a valid topic name (letters, digits, '.', '_', '-', at most 249, not '.' or '..'): '"
           + topic + "'");
     }
     return new Publish(topic);
@@ -97,7 +97,7 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
 
   /** Writes a dead-letter record. */
   final class Publish implements DeadLetterPolicy {
-    static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}");
     static final Publish PER_GROUP = new Publish(null);
     private final String topic;
 

@@ -86,9 +86,10 @@ public final class PublishOptions {
       throw new IllegalArgumentException("header name is reserved for Chorus: '" + name
           + "' (names starting with ce_, kafka_dlt- or chorus-, and content-type)");
     }
-    if (value.length() > MAX_HEADER_VALUE) {
+    int bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_HEADER_VALUE) {
       throw new IllegalArgumentException(
-          "header '" + name + "' value cannot exceed " + MAX_HEADER_VALUE + " characters: " + value.length());
+          "header '" + name + "' value cannot exceed " + MAX_HEADER_VALUE + " bytes of UTF-8: " + bytes);
     }
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.put(name, value);

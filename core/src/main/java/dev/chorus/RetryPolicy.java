@@ -74,8 +74,8 @@ public final class RetryPolicy {
   }
 
   /**
-   * A delay that doubles (by default) before every retry, capped at five minutes unless
-   * {@link #maxDelay(Duration)} says otherwise.
+   * A delay that doubles (by default) before every retry, capped at five minutes (or at the
+   * initial delay, if that is longer) unless {@link #maxDelay(Duration)} says otherwise.
    *
    * @param maxAttempts attempts in all, counting the first; at least 1
    * @param initialDelay the delay before the second attempt; not negative

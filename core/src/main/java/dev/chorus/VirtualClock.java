@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
  *       still show the ten minutes.
  * </ul>
  *
- * <p>Thread-safe. Timers run on a single daemon thread of the clock, in due-time order.
+ * <p>Thread-safe. Timers run in due-time order: on the thread that calls {@link #advance} for a
+ * manual clock, on a single daemon thread of the clock for an auto-advancing one.
  */
 public final class VirtualClock extends SchedulingClock {
 

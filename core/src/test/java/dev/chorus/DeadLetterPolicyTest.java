@@ -40,10 +40,11 @@ class DeadLetterPolicyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "has space", "a/b", "orders:dlt", "ordérs", "tab\t", "star*"})
+  @ValueSource(strings = {"", "has space", "a/b", "orders:dlt", "ordérs", "tab\t", "star*", ".", ".."})
   void toTopicRejectsInvalidTopicNames(String topic) {
     assertThatIllegalArgumentException().isThrownBy(() -> DeadLetterPolicy.toTopic(topic))
-        .withMessage("not a valid topic name (letters, digits, '.', '_', '-', at most 249): '" + topic + "'");
+        .withMessage("not a valid topic name (letters, digits, '.', '_', '-', at most 249, not '.' or '..'): '" + topic
+            + "'");
   }
 
   @Test

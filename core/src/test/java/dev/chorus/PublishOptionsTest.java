@@ -96,7 +96,13 @@ class PublishOptionsTest {
 
     assertThat(PublishOptions.defaults().header("blob", longest).headers().get("blob")).hasSize(65_536);
     assertThatIllegalArgumentException().isThrownBy(() -> PublishOptions.defaults().header("blob", longest + "v"))
-        .withMessage("header 'blob' value cannot exceed 65536 characters: 65537");
+        .withMessage("header 'blob' value cannot exceed 65536 bytes of UTF-8: 65537");
+  }
+
+  @Test
+  void countsHeaderValueLimitInUtf8BytesNotCharacters() {
+    assertThatIllegalArgumentException().isThrownBy(() -> PublishOptions.defaults().header("blob", "é".repeat(32_769)))
+        .withMessage("header 'blob' value cannot exceed 65536 bytes of UTF-8: 65538");
   }
 
   @Test

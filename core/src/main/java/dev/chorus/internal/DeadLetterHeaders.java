@@ -78,11 +78,12 @@ public final class DeadLetterHeaders {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(headers, "headers");
     EventMetadata metadata = WireFormat.readLenient(key, headers);
+    String rawReason = text(headers, REASON);
     DeadLetter.Reason reason;
     try {
-      reason = DeadLetter.Reason.valueOf(text(headers, REASON));
+      reason = DeadLetter.Reason.valueOf(rawReason);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("header " + REASON + " is not a dead-letter reason: " + e.getMessage(), e);
+      throw new IllegalArgumentException("header " + REASON + " is not a dead-letter reason: '" + rawReason + "'", e);
     }
     int attempts;
     try {

@@ -34,6 +34,18 @@ final class KeyedDispatcher {
     return ready.poll();
   }
 
+  /** The next ready delivery that matches, or null; others stay ready in their order. */
+  Delivery next(java.util.function.Predicate<Delivery> filter) {
+    for (Iterator<Delivery> it = ready.iterator(); it.hasNext(); ) {
+      Delivery delivery = it.next();
+      if (filter.test(delivery)) {
+        it.remove();
+        return delivery;
+      }
+    }
+    return null;
+  }
+
   /** The head of a key is done: the next event of that key becomes ready. */
   void complete(Delivery delivery) {
     ArrayDeque<Delivery> queue = queues.get(delivery.keySlot);

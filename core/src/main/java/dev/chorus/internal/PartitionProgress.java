@@ -17,7 +17,7 @@ final class PartitionProgress {
   long committed = -1;
   int inFlight;
   boolean paused;
-  boolean revoking;
+  private long touched = -1;
 
   PartitionProgress(TopicPartition partition, long position) {
     this.partition = partition;
@@ -27,6 +27,24 @@ final class PartitionProgress {
   void track(Delivery delivery) {
     pending.add(delivery);
     nextOffset = delivery.record.offset() + 1;
+  }
+
+  /**
+   * Records that work on a record began (a handler attempt or a dead-letter write): it and
+   * everything below it should finish before a final commit. Skipped records do not count.
+   */
+  void touch(Delivery delivery) {
+    touched = Math.max(touched, delivery.record.offset());
+  }
+
+  /** The highest offset whose work began or ended, or -1. */
+  long touched() {
+    return touched;
+  }
+
+  /** Whether nothing at or below the highest touched offset is unfinished. */
+  boolean drained() {
+    return inFlight == 0 && committable() > touched;
   }
 
   /** Marks a record finished and drops the finished prefix. */

@@ -163,8 +163,17 @@ public final class RealEventBus implements EventBus {
   <E> Subscription start(Class<E> type, String group, RetryPolicy retry, DeadLetterPolicy deadLetter,
       int concurrency, StartPosition start, EventHandler<? super E> handler) {
     checkOpen();
-    RealSubscription<E> subscription = new RealSubscription<>(this, group, registry.subscriptionTypes(type), retry,
-        deadLetter, concurrency, start, handler);
+    Map<String, EventTypeInfo> types = registry.subscriptionTypes(type);
+    for (EventTypeInfo info : types.values()) {
+      String destination = deadLetter.destination(info.topic(), group);
+      if (destination != null && !TypeRegistry.TOPIC.matcher(destination).matches()) {
+        throw new IllegalArgumentException("dead-letter topic '" + destination + "' of group " + group
+            + " is not a valid topic name (at most 249 characters): choose a shorter group or "
+            + "DeadLetterPolicy.toTopic(...)");
+      }
+    }
+    RealSubscription<E> subscription = new RealSubscription<>(this, group, types, retry, deadLetter, concurrency,
+        start, handler);
     subscriptions.add(subscription);
     flow.subscribed(group, subscription.types());
     subscription.start();

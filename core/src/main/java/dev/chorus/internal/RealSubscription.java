@@ -190,6 +190,7 @@ final class RealSubscription<E> implements Subscription {
       delivery.metadata = WireFormat.readLenient(record.key(), record.headers());
       delivery.failed(bus.clock().instant(), e);
       progress.inFlight++;
+      progress.touch(delivery);
       deadLetter(delivery, DeadLetter.Reason.UNDECODABLE);
       return;
     }
@@ -211,10 +212,28 @@ final class RealSubscription<E> implements Subscription {
   private void dispatch() {
     Delivery delivery;
     while (!stopping && inFlight < concurrency && (delivery = dispatcher.next()) != null) {
-      Delivery next = delivery;
-      inFlight++;
-      next.progress.inFlight++;
-      workers.execute(() -> attempt(next));
+      start(delivery);
+    }
+  }
+
+  private void start(Delivery delivery) {
+    inFlight++;
+    delivery.progress.inFlight++;
+    delivery.progress.touch(delivery);
+    workers.execute(() -> attempt(delivery));
+  }
+
+  /**
+   * Starts only the events that keep a stopping partition from committing what was already
+   * handled: those at or below the highest offset whose work began. Handling them before
+   * the final commit is what lets a clean close or a revoke redeliver nothing that was handled.
+   */
+  private void dispatchHoles(Collection<PartitionProgress> which) {
+    Delivery delivery;
+    while (inFlight < concurrency
+        && (delivery = dispatcher.next(d -> which.contains(d.progress) && d.record.offset() <= d.progress.touched()))
+            != null) {
+      start(delivery);
     }
   }
 
@@ -362,9 +381,6 @@ final class RealSubscription<E> implements Subscription {
     delivery.failed(now, error);
     boolean retryable = retry.isRetryable(error);
     if (retryable && attempt < retry.maxAttempts()) {
-      if (stopping || delivery.progress.revoking) {
-        return; // not committed: whoever owns the partition next starts it again
-      }
       Duration delay = bus.retryDelay(retry, attempt);
       LOG.debug("group {} will retry event {} in {} after attempt {} failed", group, delivery.metadata.id(), delay,
           attempt, error);
@@ -394,7 +410,7 @@ final class RealSubscription<E> implements Subscription {
 
   private void retryDue(Delivery delivery) {
     delivery.cancelTimer = null;
-    if (!delivery.cancelled && !stopping) {
+    if (!delivery.cancelled) {
       dispatcher.retry(delivery);
     }
   }
@@ -490,8 +506,7 @@ final class RealSubscription<E> implements Subscription {
           leaving.add(progress);
         }
       }
-      leaving.forEach(progress -> progress.revoking = true);
-      awaitInFlight(leaving, System.nanoTime() + Math.min(bus.shutdownTimeout().toNanos(), Duration.ofSeconds(30).toNanos()));
+      drain(leaving, System.nanoTime() + Math.min(bus.shutdownTimeout().toNanos(), Duration.ofSeconds(30).toNanos()));
       commit(leaving);
       for (PartitionProgress progress : leaving) {
         abandon(progress);
@@ -501,23 +516,54 @@ final class RealSubscription<E> implements Subscription {
     }
   }
 
+  /**
+   * Before a partition is given up: finishes its in-flight work and fills the holes below the
+   * highest offset already touched, so the final commit covers everything handled. Bounded by
+   * the deadline; what is left is delivered again to the next owner.
+   */
+  private void drain(Collection<PartitionProgress> which, long deadlineNanos) {
+    if (state == State.FAILED) {
+      awaitInFlight(which, deadlineNanos); // stopped at a failed event: nothing past it is started
+      return;
+    }
+    while (true) {
+      dispatchHoles(which);
+      if (which.stream().allMatch(PartitionProgress::drained)) {
+        return;
+      }
+      if (!awaitTask(deadlineNanos)) {
+        LOG.warn("group {}: work still unfinished on {} after the timeout; it will be delivered again", group,
+            which.stream().map(progress -> progress.partition).toList());
+        return;
+      }
+    }
+  }
+
   /** Applies outcomes until the partitions have no work in flight or the deadline passes. */
   private void awaitInFlight(Collection<PartitionProgress> which, long deadlineNanos) {
     while (which.stream().anyMatch(progress -> progress.inFlight > 0)) {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (remaining <= 0) {
+      if (!awaitTask(deadlineNanos)) {
         LOG.warn("group {}: handlers still running after the timeout; their events will be delivered again", group);
         return;
       }
-      try {
-        Runnable task = inbox.poll(remaining, TimeUnit.NANOSECONDS);
-        if (task != null) {
-          task.run();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    }
+  }
+
+  /** Runs the next outcome from the inbox; false if the deadline passed first. */
+  private boolean awaitTask(long deadlineNanos) {
+    long remaining = deadlineNanos - System.nanoTime();
+    if (remaining <= 0) {
+      return false;
+    }
+    try {
+      Runnable task = inbox.poll(remaining, TimeUnit.NANOSECONDS);
+      if (task != null) {
+        task.run();
       }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -535,7 +581,7 @@ final class RealSubscription<E> implements Subscription {
 
   private void shutdown() {
     try {
-      awaitInFlight(partitions.values(), System.nanoTime() + bus.shutdownTimeout().toNanos());
+      drain(List.copyOf(partitions.values()), System.nanoTime() + bus.shutdownTimeout().toNanos());
       commit(partitions.values());
       partitions.values().forEach(this::abandon);
     } catch (RuntimeException e) {

@@ -10,9 +10,11 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
  */
 final class TypeRegistry {
 
-  static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+  static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}");
   private static final Pattern NAME = Pattern.compile("[\\p{Alnum}._:/@+-]{1,255}");
 
   private final Map<Class<?>, EventTypeInfo> byClass = new ConcurrentHashMap<>();
@@ -103,29 +105,33 @@ final class TypeRegistry {
 
   private static MethodHandle keyAccessor(Class<?> type) {
     List<AccessibleObject> keys = new ArrayList<>();
+    // An annotated record component also annotates its field and accessor: count it once.
+    Set<String> annotatedComponents = new HashSet<>();
     if (type.isRecord()) {
       for (RecordComponent component : type.getRecordComponents()) {
         if (component.isAnnotationPresent(EventKey.class)) {
           keys.add(component.getAccessor());
+          annotatedComponents.add(component.getName());
         }
       }
     }
-    if (keys.isEmpty()) {
-      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-        for (Field field : c.getDeclaredFields()) {
-          if (field.isAnnotationPresent(EventKey.class) && !Modifier.isStatic(field.getModifiers())) {
-            keys.add(field);
-          }
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      boolean componentsOf = c == type && type.isRecord();
+      for (Field field : c.getDeclaredFields()) {
+        if (field.isAnnotationPresent(EventKey.class) && !Modifier.isStatic(field.getModifiers())
+            && !(componentsOf && annotatedComponents.contains(field.getName()))) {
+          keys.add(field);
         }
-        for (Method method : c.getDeclaredMethods()) {
-          if (method.isAnnotationPresent(EventKey.class)) {
-            if (method.getParameterCount() != 0 || Modifier.isStatic(method.getModifiers())
-                || method.getReturnType() == void.class) {
-              throw new IllegalArgumentException("@EventKey method " + type.getName() + "." + method.getName()
-                  + " must be an instance method with no parameters that returns the key");
-            }
-            keys.add(method);
+      }
+      for (Method method : c.getDeclaredMethods()) {
+        if (method.isAnnotationPresent(EventKey.class) && !method.isSynthetic() && !method.isBridge()
+            && !(componentsOf && method.getParameterCount() == 0 && annotatedComponents.contains(method.getName()))) {
+          if (method.getParameterCount() != 0 || Modifier.isStatic(method.getModifiers())
+              || method.getReturnType() == void.class) {
+            throw new IllegalArgumentException("@EventKey method " + type.getName() + "." + method.getName()
+                + " must be an instance method with no parameters that returns the key");
           }
+          keys.add(method);
         }
       }
     }

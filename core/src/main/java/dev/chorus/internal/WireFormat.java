@@ -32,21 +32,49 @@ final class WireFormat {
 
   private WireFormat() {}
 
-  /** The headers of an outgoing event. */
+  /**
+   * The headers of an outgoing event.
+   *
+   * @throws IllegalArgumentException if the envelope exceeds what {@link #read} accepts, so that
+   *     nothing is published that every consumer would reject
+   */
   static Map<String, byte[]> headers(EventMetadata metadata) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
-    headers.put(SPEC_VERSION, utf8("1.0"));
-    headers.put(ID, utf8(metadata.id()));
-    headers.put(SOURCE, utf8(metadata.source()));
-    headers.put(TYPE, utf8(metadata.type()));
-    headers.put(TIME, utf8(metadata.time().toString()));
-    headers.put(CONTENT_TYPE, utf8(JSON));
-    headers.put(CORRELATION_ID, utf8(metadata.correlationId()));
+    attribute(headers, SPEC_VERSION, "1.0");
+    attribute(headers, ID, metadata.id());
+    attribute(headers, SOURCE, metadata.source());
+    attribute(headers, TYPE, metadata.type());
+    attribute(headers, TIME, metadata.time().toString());
+    attribute(headers, CONTENT_TYPE, JSON);
+    attribute(headers, CORRELATION_ID, metadata.correlationId());
     if (metadata.causationId() != null) {
-      headers.put(CAUSATION_ID, utf8(metadata.causationId()));
+      attribute(headers, CAUSATION_ID, metadata.causationId());
     }
-    metadata.headers().forEach((name, value) -> headers.put(name, utf8(value)));
+    long total = 0;
+    for (Map.Entry<String, String> header : metadata.headers().entrySet()) {
+      headers.put(header.getKey(), utf8(header.getValue()));
+    }
+    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
+      total += header.getKey().length() + header.getValue().length;
+    }
+    if (headers.size() > MAX_HEADERS) {
+      throw new IllegalArgumentException("an event can carry at most " + (MAX_HEADERS - 8) + " user headers: "
+          + metadata.headers().size());
+    }
+    if (total > MAX_HEADER_BYTES) {
+      throw new IllegalArgumentException("an event's headers can have at most " + MAX_HEADER_BYTES
+          + " bytes in all (names and values, with the ce_* attributes): " + total);
+    }
     return headers;
+  }
+
+  private static void attribute(Map<String, byte[]> headers, String name, String value) {
+    byte[] bytes = utf8(value);
+    if (bytes.length > MAX_ATTRIBUTE_LENGTH) {
+      throw new IllegalArgumentException(name + " can have at most " + MAX_ATTRIBUTE_LENGTH + " bytes: "
+          + bytes.length);
+    }
+    headers.put(name, bytes);
   }
 
   /** The {@code ce_type} of a record, or null if absent or implausible. */

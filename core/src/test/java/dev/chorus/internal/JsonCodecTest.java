@@ -193,4 +193,12 @@ class JsonCodecTest {
   void sharedReturnsOneCodec() {
     assertThat(JsonCodec.shared()).isSameAs(JsonCodec.shared());
   }
+
+  @Test
+  void rejectsTextAfterTheJsonValue() {
+    byte[] bytes = "{\"id\":\"x\"} trailing".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonCodec.shared().decode(bytes, java.util.Map.class))
+        .isInstanceOf(dev.chorus.ChorusException.class)
+        .hasMessageStartingWith("cannot decode 19 bytes as java.util.Map");
+  }
 }
