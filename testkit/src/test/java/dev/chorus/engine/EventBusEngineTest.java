@@ -1,0 +1,527 @@
+package dev.chorus.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.chorus.DeadLetter;
+import dev.chorus.DeadLetterPolicy;
+import dev.chorus.EventBus;
+import dev.chorus.EventBusListener;
+import dev.chorus.EventBuses;
+import dev.chorus.EventKey;
+import dev.chorus.EventMetadata;
+import dev.chorus.EventType;
+import dev.chorus.PublishException;
+import dev.chorus.PublishReceipt;
+import dev.chorus.RetryPolicy;
+import dev.chorus.StartPosition;
+import dev.chorus.Subscription;
+import dev.chorus.VirtualClock;
+import dev.chorus.inmemory.InMemoryTransport;
+import dev.chorus.spi.TopicPartition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/**
+ * Engine behaviour that the transport contract suite does not reach: stepping virtual time
+ * through a backoff, retries that block only their key, parallelism, backpressure, the
+ * discard policy, failing dead-letter and follow-up writes, listeners, MDC and configuration.
+ * Runs on the real in-memory transport.
+ */
+class EventBusEngineTest {
+
+  /** A unit of work, ordered per key. */
+  @EventType(value = "engine.task", topic = "engine.tasks")
+  public record Task(@EventKey String key, int seq) {}
+
+  /** Published while handling a task. */
+  @EventType(value = "engine.task-done", topic = "engine.done")
+  public record TaskDone(@EventKey String key, int seq) {}
+
+  private static final String TEN = "abcdefghij";
+
+  /** An event whose topic is long enough that a long group overflows its dead-letter topic name. */
+  @EventType(value = "engine.long", topic = TEN + TEN + TEN + TEN + TEN + TEN)
+  public record LongTopic(String id) {}
+
+  /** An event Jackson cannot serialize. */
+  @EventType(value = "engine.broken", topic = "engine.broken")
+  public static final class Broken {
+    /**
+     * Fails on serialization.
+     *
+     * @return never
+     */
+    public String getValue() {
+      throw new IllegalStateException("cannot serialize me");
+    }
+  }
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    Collections.reverse(closeables);
+    for (AutoCloseable closeable : closeables) {
+      closeable.close();
+    }
+  }
+
+  private EventBus bus(EventBus.Builder builder) {
+    EventBus bus = builder.build();
+    closeables.add(bus);
+    return bus;
+  }
+
+  private static InMemoryTransport onePartition() {
+    return InMemoryTransport.builder().partitions(1).build();
+  }
+
+  @Test
+  void manualClockStepsThroughABackoffOneAttemptAtATime() {
+    VirtualClock clock = VirtualClock.create();
+    InMemoryTransport transport = onePartition();
+    List<Duration> delays = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(transport).clock(clock).listener(new EventBusListener() {
+      @Override
+      public void onRetryScheduled(EventMetadata metadata, String group, int attempt, Duration delay, Throwable c) {
+        delays.add(delay);
+      }
+    }));
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    List<Instant> attemptTimes = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("stepper").retry(RetryPolicy.exponential(3, Duration.ofSeconds(10)))
+        .handle((task, ctx) -> {
+          attempts.add(ctx.attempt());
+          attemptTimes.add(clock.instant());
+          throw new IllegalStateException("down");
+        });
+    bus.publish(new Task("k", 1)).join();
+
+    awaitUntil(() -> attempts.size() == 1 && clock.pendingTimers() == 1, "the first attempt and its retry timer");
+    clock.advance(Duration.ofMillis(9_999));
+    assertThat(attempts).containsExactly(1);
+    assertThat(clock.pendingTimers()).isEqualTo(1);
+
+    clock.advance(Duration.ofMillis(1));
+    awaitUntil(() -> attempts.size() == 2 && clock.pendingTimers() == 1, "the second attempt and its timer");
+    clock.advance(Duration.ofSeconds(19));
+    assertThat(attempts).containsExactly(1, 2);
+    assertThat(bus.awaitIdle(Duration.ofMillis(50))).as("idle while a retry is pending").isFalse();
+
+    clock.advance(Duration.ofSeconds(1));
+    awaitUntil(() -> attempts.size() == 3, "the third attempt");
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(delays).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20));
+    Instant start = Instant.parse("2026-01-01T00:00:00Z");
+    assertThat(attemptTimes).containsExactly(start, start.plusSeconds(10), start.plusSeconds(30));
+    assertThat(transport.records("engine.tasks.stepper.dlt")).hasSize(1);
+  }
+
+  @Test
+  void autoAdvancingClockRunsAMinutesLongBackoffWithoutWaiting() {
+    VirtualClock clock = VirtualClock.autoAdvancing();
+    List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(InMemoryTransport.create()).clock(clock)
+        .listener(new EventBusListener() {
+          @Override
+          public void onDeadLettered(DeadLetter deadLetter, String topic) {
+            letters.add(deadLetter);
+          }
+        }));
+    bus.subscribe(Task.class).group("patient").retry(RetryPolicy.fixed(6, Duration.ofMinutes(2)))
+        .handle((task, ctx) -> {
+          throw new IllegalStateException("still down");
+        });
+    long wallStart = System.nanoTime();
+    bus.publish(new Task("k", 1)).join();
+
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - wallStart)).as("wall time of a 10-minute backoff")
+        .isLessThan(Duration.ofSeconds(10));
+    assertThat(letters).singleElement().satisfies(letter -> {
+      assertThat(letter.failure().attempts()).isEqualTo(6);
+      assertThat(Duration.between(letter.failure().firstFailure(), letter.failure().lastFailure()))
+          .isEqualTo(Duration.ofMinutes(10));
+    });
+  }
+
+  @Test
+  void aKeyWaitingForItsRetryDoesNotBlockOtherKeysOfTheSamePartition() {
+    VirtualClock clock = VirtualClock.create();
+    EventBus bus = bus(EventBus.builder().transport(onePartition()).clock(clock));
+    Map<String, List<Integer>> handled = new ConcurrentHashMap<>();
+    AtomicInteger failures = new AtomicInteger();
+    bus.subscribe(Task.class).group("keys").retry(RetryPolicy.fixed(2, Duration.ofSeconds(5)))
+        .handle((task, ctx) -> {
+          if (task.key().equals("slow") && task.seq() == 0 && ctx.attempt() == 1) {
+            failures.incrementAndGet();
+            throw new IllegalStateException("first attempt fails");
+          }
+          handled.computeIfAbsent(task.key(), k -> new CopyOnWriteArrayList<>()).add(task.seq());
+        });
+    for (int seq = 0; seq < 200; seq++) {
+      bus.publish(new Task(seq % 2 == 0 ? "slow" : "fast", seq));
+    }
+
+    awaitUntil(() -> handled.getOrDefault("fast", List.of()).size() == 100, "every event of the other key");
+    assertThat(failures.get()).isEqualTo(1);
+    assertThat(handled.get("slow")).as("the blocked key while its head waits").isNull();
+
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(handled.get("slow")).containsExactlyElementsOf(evens(0, 200));
+    assertThat(handled.get("fast")).containsExactlyElementsOf(odds(0, 200));
+  }
+
+  @Test
+  void concurrencyRunsThatManyKeysInParallel() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    int concurrency = 8;
+    CyclicBarrier barrier = new CyclicBarrier(concurrency);
+    AtomicInteger passed = new AtomicInteger();
+    bus.subscribe(Task.class).group("parallel").concurrency(concurrency).handle((task, ctx) -> {
+      barrier.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS); // breaks unless 8 handlers run at once
+      passed.incrementAndGet();
+    });
+    for (int seq = 0; seq < 64; seq++) {
+      bus.publish(new Task("key-" + seq, seq));
+    }
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(passed.get()).isEqualTo(64);
+  }
+
+  @Test
+  void aLongBacklogBehindABlockedKeyPausesThePartitionAndLosesNothing() throws InterruptedException {
+    FaultyTransport transport = new FaultyTransport(onePartition());
+    EventBus bus = bus(EventBus.builder().transport(transport));
+    CountDownLatch release = new CountDownLatch(1);
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("backlog").handle((task, ctx) -> {
+      if (task.seq() == 0) {
+        release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      handled.add(task.seq());
+    });
+    for (int seq = 0; seq < 5_000; seq++) {
+      bus.publish(new Task("one-key", seq));
+    }
+    awaitUntil(() -> !transport.paused.isEmpty(), "the partition to be paused");
+    assertThat(transport.paused).containsOnly(new TopicPartition("engine.tasks", 0));
+    assertThat(handled).isEmpty();
+
+    release.countDown();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(handled).containsExactlyElementsOf(range(0, 5_000));
+  }
+
+  @Test
+  void discardPolicyReportsTheFailureAndMovesOn() {
+    InMemoryTransport transport = onePartition();
+    List<DeadLetter> discarded = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(transport).clock(VirtualClock.autoAdvancing())
+        .listener(new EventBusListener() {
+          @Override
+          public void onDiscarded(DeadLetter deadLetter) {
+            discarded.add(deadLetter);
+          }
+        }));
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("lenient").deadLetter(DeadLetterPolicy.discard()).handle((task, ctx) -> {
+      if (task.seq() % 10 == 3) {
+        throw new IllegalArgumentException("bad task " + task.seq());
+      }
+      handled.add(task.seq());
+    });
+    for (int seq = 0; seq < 100; seq++) {
+      bus.publish(new Task("k", seq));
+    }
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+
+    assertThat(discarded).extracting(letter -> letter.payload(Task.class).seq())
+        .containsExactly(3, 13, 23, 33, 43, 53, 63, 73, 83, 93);
+    assertThat(discarded).allSatisfy(letter -> {
+      assertThat(letter.failure().reason()).isEqualTo(DeadLetter.Reason.HANDLER_FAILED);
+      assertThat(letter.failure().attempts()).isEqualTo(3);
+    });
+    assertThat(handled).hasSize(90);
+    assertThat(transport.records("engine.tasks.lenient.dlt")).isEmpty();
+    assertThat(transport.committedOffsets("lenient", List.of("engine.tasks")))
+        .containsEntry(new TopicPartition("engine.tasks", 0), 100L);
+  }
+
+  @Test
+  void aFailedDeadLetterWriteIsTriedAgainAndThePositionWaitsForIt() {
+    VirtualClock clock = VirtualClock.create();
+    FaultyTransport transport = new FaultyTransport(onePartition());
+    AtomicInteger refused = new AtomicInteger();
+    transport.failSend = record -> record.topic().endsWith(".dlt") && refused.incrementAndGet() <= 3;
+    EventBus bus = bus(EventBus.builder().transport(transport).clock(clock));
+    bus.subscribe(Task.class).group("dlt-outage").retry(RetryPolicy.none()).handle((task, ctx) -> {
+      if (task.seq() == 0) {
+        throw new IllegalStateException("poison");
+      }
+    });
+    for (int seq = 0; seq < 10; seq++) {
+      bus.publish(new Task("k", seq)).join();
+    }
+    TopicPartition partition = new TopicPartition("engine.tasks", 0);
+
+    awaitUntil(() -> refused.get() == 1 && clock.pendingTimers() == 1, "the first refused dead-letter write");
+    assertThat(transport.committedOffsets("dlt-outage", List.of("engine.tasks")).get(partition)).isZero();
+    clock.advance(Duration.ofMillis(100));
+    awaitUntil(() -> refused.get() == 2 && clock.pendingTimers() == 1, "the second refused write");
+    clock.advance(Duration.ofMillis(200));
+    awaitUntil(() -> refused.get() == 3 && clock.pendingTimers() == 1, "the third refused write");
+    assertThat(transport.committedOffsets("dlt-outage", List.of("engine.tasks")).get(partition)).isZero();
+    clock.advance(Duration.ofMillis(400));
+
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(((InMemoryTransport) transport.delegate).records("engine.tasks.dlt-outage.dlt")).hasSize(1);
+    assertThat(transport.committedOffsets("dlt-outage", List.of("engine.tasks"))).containsEntry(partition, 10L);
+  }
+
+  @Test
+  void aFollowUpEventThatWasNotPublishedFailsTheAttemptSoTheChainKeepsEveryLink() {
+    FaultyTransport transport = new FaultyTransport(onePartition());
+    AtomicInteger refused = new AtomicInteger();
+    transport.failSend = record -> record.topic().equals("engine.done") && refused.incrementAndGet() == 1;
+    EventBus bus = bus(EventBus.builder().transport(transport).clock(VirtualClock.autoAdvancing()));
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("chain").handle((task, ctx) -> {
+      attempts.add(ctx.attempt());
+      ctx.publish(new TaskDone(task.key(), task.seq()));
+    });
+    List<Integer> done = new CopyOnWriteArrayList<>();
+    bus.subscribe(TaskDone.class).group("chain-end").startFrom(StartPosition.EARLIEST)
+        .handle((event, ctx) -> done.add(event.seq()));
+
+    bus.publish(new Task("k", 7)).join();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+
+    assertThat(attempts).containsExactly(1, 2);
+    assertThat(done).containsExactly(7);
+  }
+
+  @Test
+  void aPublishTheTransportRefusesCompletesWithPublishExceptionAndTellsTheListener() {
+    FaultyTransport transport = new FaultyTransport(onePartition());
+    transport.failSend = record -> true;
+    List<String> failedTopics = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(transport).listener(new EventBusListener() {
+      @Override
+      public void onPublishFailed(EventMetadata metadata, String topic, Throwable failure) {
+        failedTopics.add(topic + ":" + metadata.type());
+      }
+    }));
+
+    CompletableFuture<PublishReceipt> sent = bus.publish(new Task("k", 1));
+
+    assertThatThrownBy(sent::get).isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(PublishException.class)
+        .hasMessageContaining("was not published to engine.tasks: injected send failure to engine.tasks")
+        .satisfies(e -> {
+          assertThat(((PublishException) e).topic()).isEqualTo("engine.tasks");
+          assertThat(((PublishException) e).eventId()).hasSize(36);
+        });
+    assertThat(failedTopics).containsExactly("engine.tasks:engine.task");
+  }
+
+  @Test
+  void anEventJacksonCannotSerializeFailsItsPublishFuture() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    assertThatThrownBy(() -> bus.publish(new Broken()).get()).isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(PublishException.class).hasMessageContaining("cannot encode");
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotDisturbDelivery() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()).listener(new EventBusListener() {
+      @Override
+      public void onPublished(EventMetadata metadata, PublishReceipt receipt) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void onHandled(EventMetadata metadata, String group, int attempt, Duration duration) {
+        throw new IllegalStateException("listener bug");
+      }
+    }));
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("robust").handle((task, ctx) -> handled.add(task.seq()));
+    for (int seq = 0; seq < 50; seq++) {
+      assertThat(bus.publish(new Task("k", seq)).join().offset()).isEqualTo(seq);
+    }
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(handled).containsExactlyElementsOf(range(0, 50));
+  }
+
+  @Test
+  void handlerThreadsCarryTheEventInTheLoggingContextOnlyWhileHandling() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    List<Map<String, String>> during = new CopyOnWriteArrayList<>();
+    List<EventMetadata> metadata = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("logged").handle((task, ctx) -> {
+      during.add(MDC.getCopyOfContextMap());
+      metadata.add(ctx.metadata());
+      // Anything the engine leaves behind would show up in the next event's map.
+      MDC.put("user.key", "left by the handler");
+    });
+    bus.publish(new Task("a", 1)).join();
+    bus.publish(new Task("b", 2)).join();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+
+    assertThat(during).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(during.get(i)).containsEntry("chorus.eventId", metadata.get(i).id())
+          .containsEntry("chorus.eventType", "engine.task")
+          .containsEntry("chorus.correlationId", metadata.get(i).correlationId())
+          .containsEntry("chorus.group", "logged");
+    }
+  }
+
+  @Test
+  void jitterFromTheSameSeedGivesTheSameDelaysWithinTheBounds() {
+    List<Duration> first = delaysWithSeed(42);
+    List<Duration> second = delaysWithSeed(42);
+    assertThat(first).hasSize(4).isEqualTo(second);
+    List<Duration> base = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+        Duration.ofSeconds(8));
+    for (int i = 0; i < 4; i++) {
+      assertThat(first.get(i)).isBetween(base.get(i).dividedBy(2), base.get(i).multipliedBy(3).dividedBy(2));
+    }
+    assertThat(first).isNotEqualTo(base);
+  }
+
+  private List<Duration> delaysWithSeed(long seed) {
+    List<Duration> delays = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(onePartition()).clock(VirtualClock.autoAdvancing())
+        .random(new SplittableRandom(seed)).listener(new EventBusListener() {
+          @Override
+          public void onRetryScheduled(EventMetadata metadata, String group, int attempt, Duration delay,
+              Throwable cause) {
+            delays.add(delay);
+          }
+        }));
+    bus.subscribe(Task.class).group("jittery").deadLetter(DeadLetterPolicy.discard())
+        .retry(RetryPolicy.exponential(5, Duration.ofSeconds(1)).jitter(0.5)).handle((task, ctx) -> {
+          throw new IllegalStateException("down");
+        });
+    bus.publish(new Task("k", 1)).join();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    return delays;
+  }
+
+  @Test
+  void anErrorThrownByAHandlerIsAFailedAttemptLikeAnyOther() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()).clock(VirtualClock.autoAdvancing()));
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("asserting").handle((task, ctx) -> {
+      attempts.add(ctx.attempt());
+      if (ctx.attempt() == 1) {
+        throw new AssertionError("first attempt");
+      }
+    });
+    bus.publish(new Task("k", 1)).join();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(attempts).containsExactly(1, 2);
+  }
+
+  @Test
+  void subscriptionStateFollowsItsLife() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    Subscription subscription = bus.subscribe(Task.class).group("life").handle((task, ctx) -> {});
+    assertThat(subscription.state()).isEqualTo(Subscription.State.RUNNING);
+    assertThat(subscription.group()).isEqualTo("life");
+    assertThat(subscription.topics()).containsExactly("engine.tasks");
+    subscription.close();
+    subscription.close();
+    assertThat(subscription.state()).isEqualTo(Subscription.State.CLOSED);
+    bus.close();
+    bus.close();
+    assertThatIllegalStateException().isThrownBy(() -> bus.subscribe(Task.class))
+        .withMessage("the event bus is closed");
+  }
+
+  @Test
+  void badSubscriptionSettingsAreRejectedWithTheOptionNamed() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    assertThatIllegalStateException().isThrownBy(() -> bus.subscribe(Task.class).handle((task, ctx) -> {}))
+        .withMessageContaining("a subscription needs a group");
+    assertThatIllegalArgumentException().isThrownBy(() -> bus.subscribe(Task.class).concurrency(0))
+        .withMessage("concurrency must be between 1 and 1024: 0");
+    assertThatIllegalArgumentException().isThrownBy(() -> bus.subscribe(Task.class).group("has space"))
+        .withMessageContaining("group must be");
+    assertThatIllegalArgumentException().isThrownBy(() -> bus.subscribe(LongTopic.class).group("g".repeat(200))
+        .handle((task, ctx) -> {})).withMessageContaining("is not a valid topic name");
+    assertThatIllegalArgumentException().isThrownBy(() -> bus.subscribe(Runnable.class))
+        .withMessageContaining("not sealed");
+    assertThatIllegalStateException().isThrownBy(() -> EventBus.builder().build())
+        .withMessageContaining("transport is required");
+  }
+
+  @Test
+  void fromConfigBuildsAnInMemoryBusAndNamesWhatIsMissing() {
+    EventBus bus = EventBuses.fromConfig(Map.of("chorus.source", "billing", "chorus.inmemory.partitions", "2"));
+    closeables.add(bus);
+    List<EventMetadata> seen = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("configured").handle((task, ctx) -> seen.add(ctx.metadata()));
+    PublishReceipt receipt = bus.publish(new Task("k", 1)).join();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(seen).singleElement().satisfies(metadata -> assertThat(metadata.source()).isEqualTo("billing"));
+    assertThat(receipt.partition()).isBetween(0, 1);
+
+    assertThatIllegalArgumentException().isThrownBy(() -> EventBuses.fromConfig(Map.of("chorus.transport", "kafka")))
+        .withMessageContaining("no Chorus transport named 'kafka'")
+        .withMessageContaining("chorus-kafka");
+  }
+
+  private static void awaitUntil(BooleanSupplier condition, String description) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        fail("timed out after %s waiting for %s", TIMEOUT, description);
+      }
+      LockSupport.parkNanos(1_000_000); // poll the condition; no assumption about how long anything takes
+    }
+  }
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> list = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      list.add(i);
+    }
+    return list;
+  }
+
+  private static List<Integer> evens(int from, int to) {
+    return range(from, to).stream().filter(i -> i % 2 == 0).toList();
+  }
+
+  private static List<Integer> odds(int from, int to) {
+    return range(from, to).stream().filter(i -> i % 2 == 1).toList();
+  }
+}

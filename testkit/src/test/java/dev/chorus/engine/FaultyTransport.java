@@ -1,0 +1,93 @@
+package dev.chorus.engine;
+
+import dev.chorus.StartPosition;
+import dev.chorus.spi.OutgoingRecord;
+import dev.chorus.spi.RebalanceListener;
+import dev.chorus.spi.RecordPosition;
+import dev.chorus.spi.TopicPartition;
+import dev.chorus.spi.Transport;
+import dev.chorus.spi.TransportConsumer;
+import dev.chorus.spi.TransportRecord;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
+
+/**
+ * A real in-memory transport with injectable send failures, and a record of the pause calls the
+ * engine makes: the faults a broker can produce, on top of the real thing (nothing is mocked).
+ */
+final class FaultyTransport implements Transport {
+
+  final Transport delegate;
+  volatile Predicate<OutgoingRecord> failSend = record -> false;
+  final ConcurrentLinkedQueue<TopicPartition> paused = new ConcurrentLinkedQueue<>();
+
+  FaultyTransport(Transport delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public CompletableFuture<RecordPosition> send(OutgoingRecord record) {
+    if (failSend.test(record)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("injected send failure to " + record.topic()));
+    }
+    return delegate.send(record);
+  }
+
+  @Override
+  public TransportConsumer consumer(String group, Collection<String> topics, StartPosition start,
+      RebalanceListener listener) {
+    TransportConsumer consumer = delegate.consumer(group, topics, start, listener);
+    return new TransportConsumer() {
+      @Override
+      public List<TransportRecord> poll(Duration timeout) {
+        return consumer.poll(timeout);
+      }
+
+      @Override
+      public void pause(Collection<TopicPartition> partitions) {
+        paused.addAll(partitions);
+        consumer.pause(partitions);
+      }
+
+      @Override
+      public void resume(Collection<TopicPartition> partitions) {
+        consumer.resume(partitions);
+      }
+
+      @Override
+      public void commit(Map<TopicPartition, Long> offsets) {
+        consumer.commit(offsets);
+      }
+
+      @Override
+      public void wakeup() {
+        consumer.wakeup();
+      }
+
+      @Override
+      public void close() {
+        consumer.close();
+      }
+    };
+  }
+
+  @Override
+  public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+    return delegate.endOffsets(topics);
+  }
+
+  @Override
+  public Map<TopicPartition, Long> committedOffsets(String group, Collection<String> topics) {
+    return delegate.committedOffsets(group, topics);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
