@@ -69,6 +69,13 @@ public record DeadLetter(
     /**
      * Validates the failure.
      *
+     * @param reason see {@link #reason()}
+     * @param exceptionClass see {@link #exceptionClass()}
+     * @param message see {@link #message()}
+     * @param stackTrace see {@link #stackTrace()}
+     * @param attempts see {@link #attempts()}
+     * @param firstFailure see {@link #firstFailure()}
+     * @param lastFailure see {@link #lastFailure()}
      * @throws NullPointerException if a component is null
      * @throws IllegalArgumentException if attempts is negative
      */
@@ -88,6 +95,13 @@ public record DeadLetter(
   /**
    * Validates and copies the dead letter.
    *
+   * @param payload see {@link #payload()}
+   * @param metadata see {@link #metadata()}
+   * @param group see {@link #group()}
+   * @param topic see {@link #topic()}
+   * @param partition see {@link #partition()}
+   * @param offset see {@link #offset()}
+   * @param failure see {@link #failure()}
    * @throws NullPointerException if a reference component is null
    */
   public DeadLetter {

@@ -19,8 +19,7 @@ import java.util.regex.Pattern;
  * <p>In every case but {@code stopSubscription} the position moves past the event only once
  * the dead letter was durably written (or discarded); a failed write is tried again.
  */
-public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadLetterPolicy.Discard,
-    DeadLetterPolicy.Stop {
+public sealed interface DeadLetterPolicy permits PublishDeadLetter, DiscardDeadLetter, StopSubscription {
 
   /** What a policy does with a failed event. */
   enum Action {
@@ -39,7 +38,7 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
    * @return the policy
    */
   static DeadLetterPolicy deadLetterTopic() {
-    return Publish.PER_GROUP;
+    return PublishDeadLetter.PER_GROUP;
   }
 
   /**
@@ -52,11 +51,11 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
    */
   static DeadLetterPolicy toTopic(String topic) {
     Objects.requireNonNull(topic, "topic");
-    if (!Publish.TOPIC.matcher(topic).matches()) {
+    if (!PublishDeadLetter.TOPIC.matcher(topic).matches()) {
       throw new IllegalArgumentException("not a valid topic name (letters, digits, '.', '_', '-', at most 249, not '.' or '..'): '"
           + topic + "'");
     }
-    return new Publish(topic);
+    return new PublishDeadLetter(topic);
   }
 
   /**
@@ -66,7 +65,7 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
    * @return the policy
    */
   static DeadLetterPolicy discard() {
-    return Discard.INSTANCE;
+    return DiscardDeadLetter.INSTANCE;
   }
 
   /**
@@ -76,7 +75,7 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
    * @return the policy
    */
   static DeadLetterPolicy stopSubscription() {
-    return Stop.INSTANCE;
+    return StopSubscription.INSTANCE;
   }
 
   /**
@@ -94,74 +93,74 @@ public sealed interface DeadLetterPolicy permits DeadLetterPolicy.Publish, DeadL
    * @return the dead-letter topic, or {@code null} if this policy writes none
    */
   String destination(String sourceTopic, String group);
+}
 
-  /** Writes a dead-letter record. */
-  final class Publish implements DeadLetterPolicy {
-    static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}");
-    static final Publish PER_GROUP = new Publish(null);
-    private final String topic;
+/** Writes a dead-letter record. */
+final class PublishDeadLetter implements DeadLetterPolicy {
+  static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}");
+  static final PublishDeadLetter PER_GROUP = new PublishDeadLetter(null);
+  private final String topic;
 
-    private Publish(String topic) {
-      this.topic = topic;
-    }
-
-    @Override
-    public Action action() {
-      return Action.PUBLISH;
-    }
-
-    @Override
-    public String destination(String sourceTopic, String group) {
-      return topic != null ? topic : sourceTopic + "." + group + ".dlt";
-    }
-
-    @Override
-    public String toString() {
-      return topic == null ? "DeadLetterPolicy.deadLetterTopic()" : "DeadLetterPolicy.toTopic(" + topic + ")";
-    }
+  PublishDeadLetter(String topic) {
+    this.topic = topic;
   }
 
-  /** Logs and skips. */
-  final class Discard implements DeadLetterPolicy {
-    static final Discard INSTANCE = new Discard();
-
-    private Discard() {}
-
-    @Override
-    public Action action() {
-      return Action.DISCARD;
-    }
-
-    @Override
-    public String destination(String sourceTopic, String group) {
-      return null;
-    }
-
-    @Override
-    public String toString() {
-      return "DeadLetterPolicy.discard()";
-    }
+  @Override
+  public Action action() {
+    return Action.PUBLISH;
   }
 
-  /** Stops the subscription. */
-  final class Stop implements DeadLetterPolicy {
-    static final Stop INSTANCE = new Stop();
+  @Override
+  public String destination(String sourceTopic, String group) {
+    return topic != null ? topic : sourceTopic + "." + group + ".dlt";
+  }
 
-    private Stop() {}
+  @Override
+  public String toString() {
+    return topic == null ? "DeadLetterPolicy.deadLetterTopic()" : "DeadLetterPolicy.toTopic(" + topic + ")";
+  }
+}
 
-    @Override
-    public Action action() {
-      return Action.STOP;
-    }
+/** Logs and skips. */
+final class DiscardDeadLetter implements DeadLetterPolicy {
+  static final DiscardDeadLetter INSTANCE = new DiscardDeadLetter();
 
-    @Override
-    public String destination(String sourceTopic, String group) {
-      return null;
-    }
+  private DiscardDeadLetter() {}
 
-    @Override
-    public String toString() {
-      return "DeadLetterPolicy.stopSubscription()";
-    }
+  @Override
+  public Action action() {
+    return Action.DISCARD;
+  }
+
+  @Override
+  public String destination(String sourceTopic, String group) {
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "DeadLetterPolicy.discard()";
+  }
+}
+
+/** Stops the subscription. */
+final class StopSubscription implements DeadLetterPolicy {
+  static final StopSubscription INSTANCE = new StopSubscription();
+
+  private StopSubscription() {}
+
+  @Override
+  public Action action() {
+    return Action.STOP;
+  }
+
+  @Override
+  public String destination(String sourceTopic, String group) {
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "DeadLetterPolicy.stopSubscription()";
   }
 }

@@ -26,6 +26,9 @@ public record EventFlow(List<Consumes> consumes, List<Publishes> publishes) {
     /**
      * Validates the edge.
      *
+     * @param type see {@link #type()}
+     * @param topic see {@link #topic()}
+     * @param group see {@link #group()}
      * @throws NullPointerException if a component is null
      */
     public Consumes {
@@ -46,6 +49,9 @@ public record EventFlow(List<Consumes> consumes, List<Publishes> publishes) {
     /**
      * Validates the edge.
      *
+     * @param group see {@link #group()}
+     * @param type see {@link #type()}
+     * @param count see {@link #count()}
      * @throws NullPointerException if a component is null
      */
     public Publishes {
@@ -57,6 +63,8 @@ public record EventFlow(List<Consumes> consumes, List<Publishes> publishes) {
   /**
    * Copies the edge lists.
    *
+   * @param consumes see {@link #consumes()}
+   * @param publishes see {@link #publishes()}
    * @throws NullPointerException if a list is null
    */
   public EventFlow {

@@ -39,6 +39,14 @@ public record EventMetadata(
   /**
    * Validates and copies the headers.
    *
+   * @param id see {@link #id()}
+   * @param type see {@link #type()}
+   * @param source see {@link #source()}
+   * @param time see {@link #time()}
+   * @param key see {@link #key()}
+   * @param correlationId see {@link #correlationId()}
+   * @param causationId see {@link #causationId()}
+   * @param headers see {@link #headers()}
    * @throws NullPointerException if {@code headers} is null or holds a null name or value
    */
   public EventMetadata {

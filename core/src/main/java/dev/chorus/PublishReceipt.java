@@ -17,6 +17,11 @@ public record PublishReceipt(String eventId, String topic, int partition, long o
   /**
    * Validates the receipt.
    *
+   * @param eventId see {@link #eventId()}
+   * @param topic see {@link #topic()}
+   * @param partition see {@link #partition()}
+   * @param offset see {@link #offset()}
+   * @param timestamp see {@link #timestamp()}
    * @throws NullPointerException if a reference component is null
    * @throws IllegalArgumentException if partition or offset is negative
    */

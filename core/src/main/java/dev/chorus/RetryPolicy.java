@@ -139,6 +139,7 @@ public final class RetryPolicy {
    * @throws IllegalArgumentException if no class is given
    */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, element by element
   public final RetryPolicy retryOn(Class<? extends Throwable>... types) {
     return new RetryPolicy(maxAttempts, initialDelay, multiplier, maxDelay, jitter, classes("retryOn", types),
         abortOn, retryIf);
@@ -153,6 +154,7 @@ public final class RetryPolicy {
    * @throws IllegalArgumentException if no class is given
    */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, element by element
   public final RetryPolicy abortOn(Class<? extends Throwable>... types) {
     return new RetryPolicy(maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn,
         classes("abortOn", types), retryIf);
@@ -264,6 +266,10 @@ public final class RetryPolicy {
     if (types.length == 0) {
       throw new IllegalArgumentException(option + " needs at least one exception class");
     }
-    return List.of(types);
+    List<Class<? extends Throwable>> list = new java.util.ArrayList<>(types.length);
+    for (Class<? extends Throwable> type : types) {
+      list.add(Objects.requireNonNull(type, option));
+    }
+    return List.copyOf(list);
   }
 }

@@ -54,6 +54,7 @@ public final class RealEventBus implements EventBus {
   private final FlowRecorder flow = new FlowRecorder();
   private final List<RealSubscription<?>> subscriptions = new CopyOnWriteArrayList<>();
   private final AtomicInteger pendingPublishes = new AtomicInteger();
+  private final AtomicInteger subscriptionIds = new AtomicInteger();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Object progress = new Object();
   private final AtomicInteger waiters = new AtomicInteger();
@@ -173,7 +174,7 @@ public final class RealEventBus implements EventBus {
       }
     }
     RealSubscription<E> subscription = new RealSubscription<>(this, group, types, retry, deadLetter, concurrency,
-        start, handler);
+        start, handler, subscriptionIds.incrementAndGet());
     subscriptions.add(subscription);
     flow.subscribed(group, subscription.types());
     subscription.start();

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,7 +50,6 @@ final class RealSubscription<E> implements Subscription {
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
   private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
-  private static final AtomicInteger IDS = new AtomicInteger();
 
   private final RealEventBus bus;
   private final String group;
@@ -63,6 +63,7 @@ final class RealSubscription<E> implements Subscription {
   private final Thread pollThread;
   private final ExecutorService workers;
   private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+  private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
 
   // Poll-thread state.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
@@ -74,7 +75,7 @@ final class RealSubscription<E> implements Subscription {
   private volatile boolean stopping;
 
   RealSubscription(RealEventBus bus, String group, Map<String, EventTypeInfo> types, RetryPolicy retry,
-      DeadLetterPolicy deadLetter, int concurrency, StartPosition start, EventHandler<? super E> handler) {
+      DeadLetterPolicy deadLetter, int concurrency, StartPosition start, EventHandler<? super E> handler, int id) {
     this.bus = bus;
     this.group = group;
     this.types = types;
@@ -83,11 +84,11 @@ final class RealSubscription<E> implements Subscription {
     this.deadLetter = deadLetter;
     this.concurrency = concurrency;
     this.handler = handler;
-    int id = IDS.incrementAndGet();
     AtomicInteger workerIds = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(concurrency, task -> {
       Thread thread = new Thread(task, "chorus-" + group + "-handler-" + id + "-" + workerIds.incrementAndGet());
       thread.setDaemon(true);
+      handlerThreads.add(thread);
       return thread;
     });
     this.consumer = bus.transport().consumer(group, topics, start, new Rebalance());
@@ -133,8 +134,8 @@ final class RealSubscription<E> implements Subscription {
   /** Waits for the poll thread to finish stopping, unless called from this subscription's own threads. */
   void awaitStopped() {
     Thread current = Thread.currentThread();
-    if (current == pollThread || current.getName().startsWith("chorus-" + group + "-handler-")) {
-      return;
+    if (current == pollThread || handlerThreads.contains(current)) {
+      return; // closed from its own handler: it stops once that handler returns
     }
     try {
       pollThread.join(bus.shutdownTimeout().plusSeconds(10).toMillis());

@@ -19,6 +19,10 @@ public record OutgoingRecord(String topic, String key, byte[] value, Map<String,
   /**
    * Validates the record and wraps the headers read-only.
    *
+   * @param topic see {@link #topic()}
+   * @param key see {@link #key()}
+   * @param value see {@link #value()}
+   * @param headers see {@link #headers()}
    * @throws NullPointerException if topic, value or headers is null
    */
   public OutgoingRecord {

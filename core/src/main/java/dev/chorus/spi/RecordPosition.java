@@ -16,6 +16,10 @@ public record RecordPosition(String topic, int partition, long offset, Instant t
   /**
    * Validates the position.
    *
+   * @param topic see {@link #topic()}
+   * @param partition see {@link #partition()}
+   * @param offset see {@link #offset()}
+   * @param timestamp see {@link #timestamp()}
    * @throws NullPointerException if topic or timestamp is null
    */
   public RecordPosition {

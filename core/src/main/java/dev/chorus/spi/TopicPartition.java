@@ -13,6 +13,8 @@ public record TopicPartition(String topic, int partition) implements Comparable<
   /**
    * Validates the partition.
    *
+   * @param topic see {@link #topic()}
+   * @param partition see {@link #partition()}
    * @throws NullPointerException if topic is null
    * @throws IllegalArgumentException if partition is negative
    */

@@ -24,6 +24,13 @@ public record TransportRecord(String topic, int partition, long offset, Instant 
   /**
    * Validates the record and wraps the headers read-only.
    *
+   * @param topic see {@link #topic()}
+   * @param partition see {@link #partition()}
+   * @param offset see {@link #offset()}
+   * @param timestamp see {@link #timestamp()}
+   * @param key see {@link #key()}
+   * @param value see {@link #value()}
+   * @param headers see {@link #headers()}
    * @throws NullPointerException if topic, timestamp, value or headers is null
    */
   public TransportRecord {
