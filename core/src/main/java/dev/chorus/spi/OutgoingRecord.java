@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param topic the topic
  * @param key the record key (partitioning and ordering), or {@code null}
  * @param value the value bytes (the transport must not modify them)
- * @param headers the headers in order (the transport must not modify them)
+ * @param headers the headers in order (copied into a read-only map that a transport may keep as it is)
  */
 public record OutgoingRecord(String topic, String key, byte[] value, Map<String, byte[]> headers) {
 

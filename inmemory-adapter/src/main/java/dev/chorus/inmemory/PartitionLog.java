@@ -4,8 +4,6 @@ import dev.chorus.spi.OutgoingRecord;
 import dev.chorus.spi.TransportRecord;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,14 +37,15 @@ final class PartitionLog {
   }
 
   /**
-   * Appends a record, stamping it with the next offset and the clock's time. The value array is
-   * kept as given; the headers are copied once into a read-only map that readers share.
+   * Appends a record, stamping it with the next offset and the clock's time. The value array and
+   * the headers (which {@link OutgoingRecord} already holds as a read-only copy) are kept as
+   * given and shared by every reader.
    *
    * @param record the record
    * @return the stored record
    */
   TransportRecord append(OutgoingRecord record) {
-    Map<String, byte[]> headers = Collections.unmodifiableMap(new LinkedHashMap<>(record.headers()));
+    Map<String, byte[]> headers = record.headers();
     synchronized (this) {
       TransportRecord stored = new TransportRecord(topic, partition, startOffset + size, clock.instant(),
           record.key(), record.value(), headers);
