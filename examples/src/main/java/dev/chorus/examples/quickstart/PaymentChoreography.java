@@ -68,7 +68,11 @@ public final class PaymentChoreography {
       Map<String, Long> points = new ConcurrentHashMap<>();
       bus.subscribe(PaymentValidated.class)
           .group("loyalty-service")
-          .handle((payment, ctx) -> points.merge(payment.customerId(), payment.amountCents() / 100, Long::sum));
+          .handle((payment, ctx) -> {
+            if (!payment.customerId().isBlank()) {
+              points.merge(payment.customerId(), payment.amountCents() / 100, Long::sum);
+            }
+          });
 
       bus.subscribe(OrderCreated.class)
           .group("shipping-service")
