@@ -178,10 +178,12 @@ public final class RealEventBus implements EventBus {
     subscriptions.add(subscription);
     flow.subscribed(group, subscription.types());
     subscription.start();
-    // Return once the group has a position on every partition, so that a LATEST subscription
-    // sees every event published after this call returns.
+    // Return once this member has joined the group and the group has a position on every
+    // partition, so that it takes part in the group's work and a LATEST subscription sees every
+    // event published after this call returns.
     boolean joined = await(System.nanoTime() + JOIN_TIMEOUT.toNanos(),
-        () -> subscription.state() != Subscription.State.RUNNING || positioned(subscription));
+        () -> subscription.state() != Subscription.State.RUNNING
+            || (subscription.joined() && positioned(subscription)));
     if (!joined) {
       LOG.warn("group {} has no position on every partition of {} after {}; events published now may be missed "
           + "by a LATEST subscription", group, subscription.topics(), JOIN_TIMEOUT);

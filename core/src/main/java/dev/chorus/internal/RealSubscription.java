@@ -73,6 +73,7 @@ final class RealSubscription<E> implements Subscription {
 
   private volatile State state = State.RUNNING;
   private volatile boolean stopping;
+  private volatile boolean joined;
 
   RealSubscription(RealEventBus bus, String group, Map<String, EventTypeInfo> types, RetryPolicy retry,
       DeadLetterPolicy deadLetter, int concurrency, StartPosition start, EventHandler<? super E> handler, int id) {
@@ -113,6 +114,11 @@ final class RealSubscription<E> implements Subscription {
   @Override
   public State state() {
     return state;
+  }
+
+  /** Whether the transport has told this member it joined the group (with or without partitions). */
+  boolean joined() {
+    return joined;
   }
 
   Collection<EventTypeInfo> types() {
@@ -491,6 +497,7 @@ final class RealSubscription<E> implements Subscription {
   private final class Rebalance implements RebalanceListener {
     @Override
     public void onAssigned(Map<TopicPartition, Long> positions) {
+      joined = true;
       positions.forEach((partition, position) -> {
         PartitionProgress progress = new PartitionProgress(partition, position);
         partitions.put(partition, progress);

@@ -22,6 +22,8 @@ public interface RebalanceListener {
   /**
    * Partitions were given to this consumer; the next polls return their records starting at
    * the given positions (the group's committed offset, or the start position for a new group).
+   * Called at least once after the consumer joined its group, with an empty map if the group
+   * gave it nothing (yet): that first call is how the engine knows the member has joined.
    *
    * @param positions each assigned partition and the offset reading starts from
    */

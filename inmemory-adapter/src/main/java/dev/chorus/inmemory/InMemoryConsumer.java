@@ -46,6 +46,7 @@ final class InMemoryConsumer implements TransportConsumer {
 
   private final Signal signal = new Signal();
   private final AtomicBoolean rebalanceRequested = new AtomicBoolean();
+  private boolean joinReported;
   private final AtomicBoolean wakeupRequested = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<Thread> driver = new AtomicReference<>();
@@ -147,7 +148,9 @@ final class InMemoryConsumer implements TransportConsumer {
         }
       }
       Map<TopicPartition, Long> assigned = coordinator.acquire(this, start);
-      if (!assigned.isEmpty()) {
+      if (!assigned.isEmpty() || !joinReported) {
+        // The first call tells the listener this member has joined, even with nothing (yet) to read.
+        joinReported = true;
         called = true;
         LOG.debug("Group member {} assigned {}", memberId, assigned);
         positions.putAll(assigned);
