@@ -49,6 +49,8 @@ final class RealSubscription<E> implements Subscription {
   private static final int MAX_BUFFERED_PER_PARTITION = 1_000;
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
+  private static final Duration POLL_BACKOFF_MIN = Duration.ofMillis(100);
+  private static final Duration POLL_BACKOFF_MAX = Duration.ofSeconds(5);
   private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
 
   private final RealEventBus bus;
@@ -134,6 +136,7 @@ final class RealSubscription<E> implements Subscription {
   /** Asks the poll thread to stop; returns at once. */
   void stop() {
     stopping = true;
+    inbox.add(() -> {}); // ends a wait for outcomes, such as the backoff after a failed poll
     consumer.wakeup();
   }
 
@@ -153,10 +156,22 @@ final class RealSubscription<E> implements Subscription {
   // ---------------------------------------------------------------- poll thread
 
   private void run() {
+    Duration backoff = Duration.ZERO;
     try {
       while (!stopping) {
         Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
-        List<TransportRecord> records = consumer.poll(timeout);
+        List<TransportRecord> records;
+        try {
+          records = consumer.poll(timeout);
+          backoff = Duration.ZERO;
+        } catch (RuntimeException e) {
+          // A broker outage or a failed rebalance step: keep the subscription, wait, poll again.
+          backoff = backoff.isZero() ? POLL_BACKOFF_MIN
+              : backoff.multipliedBy(2).compareTo(POLL_BACKOFF_MAX) > 0 ? POLL_BACKOFF_MAX : backoff.multipliedBy(2);
+          LOG.warn("group {}: polling {} failed; polling again in {}", group, topics, backoff, e);
+          awaitTask(System.nanoTime() + backoff.toNanos());
+          records = List.of();
+        }
         for (TransportRecord record : records) {
           accept(record);
         }

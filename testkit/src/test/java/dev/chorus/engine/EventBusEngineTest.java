@@ -239,6 +239,22 @@ class EventBusEngineTest {
   }
 
   @Test
+  void aSubscriptionSurvivesFailingPollsAndHandlesEverythingAfterwards() {
+    FaultyTransport transport = new FaultyTransport(onePartition());
+    EventBus bus = bus(EventBus.builder().transport(transport));
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    Subscription subscription = bus.subscribe(Task.class).group("resilient").handle((task, ctx) -> handled.add(task.seq()));
+    transport.failingPolls.set(3);
+    for (int seq = 0; seq < 20; seq++) {
+      bus.publish(new Task("k", seq));
+    }
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(transport.failingPolls.get()).isZero();
+    assertThat(subscription.state()).isEqualTo(Subscription.State.RUNNING);
+    assertThat(handled).containsExactlyElementsOf(range(0, 20));
+  }
+
+  @Test
   void discardPolicyReportsTheFailureAndMovesOn() {
     InMemoryTransport transport = onePartition();
     List<DeadLetter> discarded = new CopyOnWriteArrayList<>();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -25,6 +26,7 @@ final class FaultyTransport implements Transport {
   final Transport delegate;
   volatile Predicate<OutgoingRecord> failSend = record -> false;
   final ConcurrentLinkedQueue<TopicPartition> paused = new ConcurrentLinkedQueue<>();
+  final AtomicInteger failingPolls = new AtomicInteger();
 
   FaultyTransport(Transport delegate) {
     this.delegate = delegate;
@@ -45,6 +47,9 @@ final class FaultyTransport implements Transport {
     return new TransportConsumer() {
       @Override
       public List<TransportRecord> poll(Duration timeout) {
+        if (failingPolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new IllegalStateException("injected poll failure");
+        }
         return consumer.poll(timeout);
       }
 
