@@ -46,6 +46,16 @@ final class KeyedDispatcher {
     return null;
   }
 
+  /** Whether a ready delivery matches. */
+  boolean has(java.util.function.Predicate<Delivery> filter) {
+    for (Delivery delivery : ready) {
+      if (filter.test(delivery)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The head of a key is done: the next event of that key becomes ready. */
   void complete(Delivery delivery) {
     ArrayDeque<Delivery> queue = queues.get(delivery.keySlot);

@@ -252,11 +252,13 @@ final class RealSubscription<E> implements Subscription {
    */
   private void dispatchHoles(Collection<PartitionProgress> which) {
     Delivery delivery;
-    while (inFlight < concurrency
-        && (delivery = dispatcher.next(d -> which.contains(d.progress) && d.record.offset() <= d.progress.touched()))
-            != null) {
+    while (inFlight < concurrency && (delivery = dispatcher.next(hole(which))) != null) {
       start(delivery);
     }
+  }
+
+  private static java.util.function.Predicate<Delivery> hole(Collection<PartitionProgress> which) {
+    return delivery -> which.contains(delivery.progress) && delivery.record.offset() <= delivery.progress.touched();
   }
 
   private void applyBackpressure() {
@@ -552,6 +554,13 @@ final class RealSubscription<E> implements Subscription {
     while (true) {
       dispatchHoles(which);
       if (which.stream().allMatch(PartitionProgress::drained)) {
+        return;
+      }
+      if (which.stream().allMatch(progress -> progress.inFlight == 0) && !dispatcher.has(hole(which))) {
+        // Nothing runs and nothing can start: what is left waits for a retry timer. Waiting for
+        // a backoff (or a manual test clock) is not worth holding up a close or a rebalance.
+        LOG.info("group {}: events waiting for a retry on {} will be delivered again to the next owner", group,
+            which.stream().map(progress -> progress.partition).toList());
         return;
       }
       if (!awaitTask(deadlineNanos)) {

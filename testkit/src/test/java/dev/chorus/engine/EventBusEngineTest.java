@@ -198,6 +198,30 @@ class EventBusEngineTest {
   }
 
   @Test
+  void closingWhileARetryWaitsOnAManualClockDoesNotWaitForTheClock() {
+    VirtualClock clock = VirtualClock.create();
+    InMemoryTransport transport = onePartition();
+    EventBus bus = EventBus.builder().transport(transport).closeTransport(false).clock(clock)
+        .shutdownTimeout(Duration.ofSeconds(20)).build();
+    closeables.add(transport);
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("waiting").retry(RetryPolicy.fixed(3, Duration.ofHours(1))).handle((task, ctx) -> {
+      attempts.add(ctx.attempt());
+      throw new IllegalStateException("down");
+    });
+    bus.publish(new Task("k", 1)).join();
+    awaitUntil(() -> clock.pendingTimers() == 1, "the retry timer");
+
+    long start = System.nanoTime();
+    bus.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close() waited for the clock")
+        .isLessThan(Duration.ofSeconds(10));
+    assertThat(attempts).containsExactly(1);
+    assertThat(transport.committedOffsets("waiting", List.of("engine.tasks")))
+        .containsEntry(new TopicPartition("engine.tasks", 0), 0L);
+  }
+
+  @Test
   void concurrencyRunsThatManyKeysInParallel() {
     EventBus bus = bus(EventBus.builder().transport(onePartition()));
     int concurrency = 8;
