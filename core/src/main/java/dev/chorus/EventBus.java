@@ -95,6 +95,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     private String source = "chorus";
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random;
+    private TraceContextProvider traceContext = TraceContextProvider.NONE;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private final List<EventBusListener> listeners = new ArrayList<>();
     private final Set<Class<?>> registered = new LinkedHashSet<>();
@@ -166,6 +167,18 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     }
 
     /**
+     * Where the trace context of published events comes from; default none (events published
+     * while handling still carry on the incoming event's).
+     *
+     * @param provider the provider, such as an OpenTelemetry binding's
+     * @return this builder
+     */
+    public Builder traceContext(TraceContextProvider provider) {
+      this.traceContext = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
      * How long {@link EventBus#close()} and {@link Subscription#close()} wait for in-flight
      * handlers; default 30 seconds.
      *
@@ -219,7 +232,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
       }
       return new RealEventBus(transport, closeTransport, source, clock,
           random != null ? random : new java.util.SplittableRandom(), shutdownTimeout, List.copyOf(listeners),
-          List.copyOf(registered));
+          List.copyOf(registered), traceContext);
     }
   }
 }

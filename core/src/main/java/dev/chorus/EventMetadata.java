@@ -3,6 +3,7 @@ package dev.chorus;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The envelope of an event: who published it, when, and how it relates to other events.
@@ -24,7 +25,9 @@ import java.util.Objects;
  *     carries its own id here
  * @param causationId the id of the event whose handling published this one, or {@code null}
  *     for a chain's first event
- * @param headers the user headers (not the {@code ce_*} attributes), never null
+ * @param headers the user headers (not the {@code ce_*} attributes, except the trace context:
+ *     {@code ce_traceparent} and {@code ce_tracestate} appear here as {@code traceparent} and
+ *     {@code tracestate}), never null
  */
 public record EventMetadata(
     String id,
@@ -35,6 +38,12 @@ public record EventMetadata(
     String correlationId,
     String causationId,
     Map<String, String> headers) {
+
+  /** The header under which the W3C {@code traceparent} appears in {@link #headers()}. */
+  public static final String TRACEPARENT = "traceparent";
+
+  /** The header under which the W3C {@code tracestate} appears in {@link #headers()}. */
+  public static final String TRACESTATE = "tracestate";
 
   /**
    * Validates and copies the headers.
@@ -51,5 +60,16 @@ public record EventMetadata(
    */
   public EventMetadata {
     headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+  }
+
+  /**
+   * The W3C Trace Context {@code traceparent} the event carries (the CloudEvents
+   * {@code ce_traceparent} extension), which also appears in {@link #headers()} under
+   * {@code traceparent}.
+   *
+   * @return the traceparent, or empty if the event carries none
+   */
+  public Optional<String> traceparent() {
+    return Optional.ofNullable(headers.get(TRACEPARENT));
   }
 }

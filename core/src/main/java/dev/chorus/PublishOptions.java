@@ -1,5 +1,6 @@
 package dev.chorus;
 
+import dev.chorus.internal.TraceContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,9 @@ import java.util.Objects;
  *
  * <p>Header names are 1 to 200 characters; names starting with {@code ce_},
  * {@code kafka_dlt-} or {@code chorus-} and the name {@code content-type} are reserved.
- * Values are at most 64 KiB of UTF-8 text.
+ * Values are at most 64 KiB of UTF-8 text. The headers {@code traceparent} and
+ * {@code tracestate} set the event's W3C Trace Context (see {@link TraceContextProvider}); they
+ * must be valid and travel as {@code ce_traceparent} and {@code ce_tracestate}.
  */
 public final class PublishOptions {
 
@@ -85,6 +88,17 @@ public final class PublishOptions {
         || lower.equals("content-type")) {
       throw new IllegalArgumentException("header name is reserved for Chorus: '" + name
           + "' (names starting with ce_, kafka_dlt- or chorus-, and content-type)");
+    }
+    if (lower.equals(EventMetadata.TRACEPARENT) || lower.equals(EventMetadata.TRACESTATE)) {
+      if (!name.equals(lower)) {
+        throw new IllegalArgumentException("trace context header names are lower case: '" + lower + "', not '" + name
+            + "'");
+      }
+      boolean valid = lower.equals(EventMetadata.TRACEPARENT) ? TraceContext.isValidTraceparent(value)
+          : TraceContext.isValidTracestate(value);
+      if (!valid) {
+        throw new IllegalArgumentException("not a valid W3C " + lower + ": '" + value + "'");
+      }
     }
     int bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (bytes > MAX_HEADER_VALUE) {

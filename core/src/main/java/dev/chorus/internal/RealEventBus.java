@@ -13,6 +13,7 @@ import dev.chorus.RetryPolicy;
 import dev.chorus.StartPosition;
 import dev.chorus.Subscription;
 import dev.chorus.SubscriptionBuilder;
+import dev.chorus.TraceContextProvider;
 import dev.chorus.spi.OutgoingRecord;
 import dev.chorus.spi.RecordPosition;
 import dev.chorus.spi.TopicPartition;
@@ -49,6 +50,7 @@ public final class RealEventBus implements EventBus {
   private final RandomGenerator random;
   private final Duration shutdownTimeout;
   private final Listeners listeners;
+  private final TraceContextProvider traceContext;
   private final TypeRegistry registry = new TypeRegistry();
   private final Timers timers;
   private final FlowRecorder flow = new FlowRecorder();
@@ -71,9 +73,11 @@ public final class RealEventBus implements EventBus {
    * @param shutdownTimeout how long close waits for handlers
    * @param listeners observers
    * @param registered event classes to register up front
+   * @param traceContext the ambient trace context of publishers
    */
   public RealEventBus(Transport transport, boolean closeTransport, String source, Clock clock, RandomGenerator random,
-      Duration shutdownTimeout, List<EventBusListener> listeners, List<Class<?>> registered) {
+      Duration shutdownTimeout, List<EventBusListener> listeners, List<Class<?>> registered,
+      TraceContextProvider traceContext) {
     this.transport = transport;
     this.closeTransport = closeTransport;
     this.source = source;
@@ -81,6 +85,7 @@ public final class RealEventBus implements EventBus {
     this.random = random;
     this.shutdownTimeout = shutdownTimeout;
     this.listeners = new Listeners(listeners);
+    this.traceContext = traceContext;
     registered.forEach(registry::subscriptionTypes);
     this.timers = new Timers(clock);
   }
@@ -112,7 +117,7 @@ public final class RealEventBus implements EventBus {
     String correlationId = cause != null ? cause.correlationId()
         : options.correlationId() != null ? options.correlationId() : id;
     EventMetadata metadata = new EventMetadata(id, type.name(), source, clock.instant(), key, correlationId,
-        cause != null ? cause.id() : null, options.headers());
+        cause != null ? cause.id() : null, withTraceContext(options.headers(), cause));
     CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
     CompletableFuture<RecordPosition> sent;
     pendingPublishes.incrementAndGet();
@@ -143,6 +148,33 @@ public final class RealEventBus implements EventBus {
         progressed();
       }
     });
+    return result;
+  }
+
+  /** The headers plus the trace context: explicit, else the ambient one, else the incoming event's. */
+  private Map<String, String> withTraceContext(Map<String, String> headers, EventMetadata cause) {
+    if (headers.containsKey(EventMetadata.TRACEPARENT)) {
+      return headers;
+    }
+    String traceparent = null;
+    try {
+      traceparent = traceContext.traceparent();
+    } catch (RuntimeException e) {
+      LOG.warn("TraceContextProvider {} threw; publishing without its trace context", traceContext, e);
+    }
+    Map<String, String> result = new java.util.LinkedHashMap<>(headers);
+    if (TraceContext.isValidTraceparent(traceparent)) {
+      result.put(EventMetadata.TRACEPARENT, traceparent);
+      result.remove(EventMetadata.TRACESTATE);
+    } else if (cause != null && cause.traceparent().isPresent()) {
+      result.put(EventMetadata.TRACEPARENT, cause.traceparent().get());
+      String tracestate = cause.headers().get(EventMetadata.TRACESTATE);
+      if (tracestate != null && !result.containsKey(EventMetadata.TRACESTATE)) {
+        result.put(EventMetadata.TRACESTATE, tracestate);
+      }
+    } else {
+      return headers;
+    }
     return result;
   }
 

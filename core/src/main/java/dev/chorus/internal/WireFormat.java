@@ -24,6 +24,8 @@ final class WireFormat {
   static final String CONTENT_TYPE = "content-type";
   static final String CORRELATION_ID = "ce_correlationid";
   static final String CAUSATION_ID = "ce_causationid";
+  static final String TRACEPARENT = "ce_traceparent";
+  static final String TRACESTATE = "ce_tracestate";
   static final String JSON = "application/json";
 
   static final int MAX_HEADERS = 256;
@@ -52,7 +54,14 @@ final class WireFormat {
     }
     long total = 0;
     for (Map.Entry<String, String> header : metadata.headers().entrySet()) {
-      headers.put(header.getKey(), utf8(header.getValue()));
+      String name = header.getKey();
+      if (name.equals(EventMetadata.TRACEPARENT)) {
+        attribute(headers, TRACEPARENT, header.getValue());
+      } else if (name.equals(EventMetadata.TRACESTATE)) {
+        attribute(headers, TRACESTATE, header.getValue());
+      } else {
+        headers.put(name, utf8(header.getValue()));
+      }
     }
     for (Map.Entry<String, byte[]> header : headers.entrySet()) {
       total += header.getKey().length() + header.getValue().length;
@@ -155,12 +164,37 @@ final class WireFormat {
       if (count >= MAX_HEADERS) {
         break;
       }
-      if (header.getValue() != null && !isReserved(header.getKey())) {
+      if (header.getValue() != null && !isReserved(header.getKey()) && !isTraceHeader(header.getKey())) {
         user.put(header.getKey(), string(header.getValue()));
         count++;
       }
     }
+    // The trace context: the CloudEvents extension, else the plain W3C header that other
+    // Kafka instrumentation writes; a malformed value is dropped, never an error.
+    String traceparent = firstValid(headers, TraceContext::isValidTraceparent, TRACEPARENT, EventMetadata.TRACEPARENT);
+    if (traceparent != null) {
+      user.put(EventMetadata.TRACEPARENT, traceparent);
+      String tracestate = firstValid(headers, TraceContext::isValidTracestate, TRACESTATE, EventMetadata.TRACESTATE);
+      if (tracestate != null) {
+        user.put(EventMetadata.TRACESTATE, tracestate);
+      }
+    }
     return user;
+  }
+
+  private static boolean isTraceHeader(String name) {
+    return name.equalsIgnoreCase(EventMetadata.TRACEPARENT) || name.equalsIgnoreCase(EventMetadata.TRACESTATE);
+  }
+
+  private static String firstValid(Map<String, byte[]> headers, java.util.function.Predicate<String> valid,
+      String... names) {
+    for (String name : names) {
+      String value = bounded(headers.get(name));
+      if (valid.test(value)) {
+        return value;
+      }
+    }
+    return null;
   }
 
   private static String required(Map<String, byte[]> headers, String name) {
