@@ -10,33 +10,50 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Collects the edges of {@link EventFlow}: subscriptions, and publishes seen while handling. Thread-safe. */
+/** Collects what {@link EventFlow} shows: types, subscriptions, and publishes by groups and services. Thread-safe. */
 final class FlowRecorder {
 
-  private record Edge(String group, String type) {}
+  private record Edge(String from, String type) {}
 
+  private final Map<String, EventTypeInfo> types = new ConcurrentHashMap<>();
   private final Set<EventFlow.Consumes> consumes = new LinkedHashSet<>();
   private final Map<Edge, LongAdder> publishes = new ConcurrentHashMap<>();
+  private final Map<Edge, LongAdder> emits = new ConcurrentHashMap<>();
 
-  synchronized void subscribed(String group, Iterable<EventTypeInfo> types) {
-    for (EventTypeInfo type : types) {
+  synchronized void subscribed(String group, Iterable<EventTypeInfo> subscribed) {
+    for (EventTypeInfo type : subscribed) {
+      types.putIfAbsent(type.name(), type);
       consumes.add(new EventFlow.Consumes(type.name(), type.topic(), group));
     }
   }
 
-  void published(String group, String type) {
-    publishes.computeIfAbsent(new Edge(group, type), edge -> new LongAdder()).increment();
+  /** A handler of {@code group} published an event of {@code type}. */
+  void published(String group, EventTypeInfo type) {
+    types.putIfAbsent(type.name(), type);
+    publishes.computeIfAbsent(new Edge(group, type.name()), edge -> new LongAdder()).increment();
+  }
+
+  /** The service {@code source} published an event of {@code type} outside any handler. */
+  void emitted(String source, EventTypeInfo type) {
+    types.putIfAbsent(type.name(), type);
+    emits.computeIfAbsent(new Edge(source, type.name()), edge -> new LongAdder()).increment();
   }
 
   EventFlow snapshot() {
+    List<EventFlow.Type> typeList = new ArrayList<>();
+    types.values().forEach(t -> typeList.add(new EventFlow.Type(t.name(), t.topic(), t.version(), t.type())));
+    typeList.sort(Comparator.comparing(EventFlow.Type::name));
     List<EventFlow.Consumes> consumed;
     synchronized (this) {
       consumed = new ArrayList<>(consumes);
     }
     consumed.sort(Comparator.comparing(EventFlow.Consumes::type).thenComparing(EventFlow.Consumes::group));
     List<EventFlow.Publishes> published = new ArrayList<>();
-    publishes.forEach((edge, count) -> published.add(new EventFlow.Publishes(edge.group(), edge.type(), count.sum())));
+    publishes.forEach((edge, count) -> published.add(new EventFlow.Publishes(edge.from(), edge.type(), count.sum())));
     published.sort(Comparator.comparing(EventFlow.Publishes::group).thenComparing(EventFlow.Publishes::type));
-    return new EventFlow(consumed, published);
+    List<EventFlow.Emits> emitted = new ArrayList<>();
+    emits.forEach((edge, count) -> emitted.add(new EventFlow.Emits(edge.from(), edge.type(), count.sum())));
+    emitted.sort(Comparator.comparing(EventFlow.Emits::source).thenComparing(EventFlow.Emits::type));
+    return new EventFlow(typeList, consumed, published, emitted);
   }
 }

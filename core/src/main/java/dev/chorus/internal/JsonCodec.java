@@ -71,6 +71,11 @@ public final class JsonCodec {
     }
   }
 
+  /** The configured mapper, for schema introspection and document writing inside the engine. */
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
   /**
    * Decodes untrusted bytes into one class.
    *

@@ -94,14 +94,16 @@ public final class RealEventBus implements EventBus {
 
   @Override
   public CompletableFuture<PublishReceipt> publish(Object event, PublishOptions options) {
-    return send(event, options, null);
+    CompletableFuture<PublishReceipt> future = send(event, options, null);
+    flow.emitted(source, registry.info(event.getClass()));
+    return future;
   }
 
   /** Publishes through a handler's context: linked to the incoming event and counted in the flow. */
   CompletableFuture<PublishReceipt> publishCaused(Object event, PublishOptions options, EventMetadata cause,
       String group) {
     CompletableFuture<PublishReceipt> future = send(event, options, cause);
-    flow.published(group, registry.info(event.getClass()).name());
+    flow.published(group, registry.info(event.getClass()));
     return future;
   }
 
