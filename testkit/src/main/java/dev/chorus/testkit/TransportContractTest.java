@@ -1219,6 +1219,108 @@ public abstract class TransportContractTest {
         new EventFlow.Publishes(secondHop, "contract.chain-finished", chains));
   }
 
+  @Test
+  void theListenerHearsOfEveryOutcomeOnTheDocumentedThreads() {
+    String group = group("listened");
+    Map<String, List<String>> threads = new ConcurrentHashMap<>();
+    Map<String, List<Integer>> outcomes = new ConcurrentHashMap<>();
+    List<Duration> delays = new CopyOnWriteArrayList<>();
+    EventBusListener listener = new EventBusListener() {
+      private void heard(String call, EventMetadata metadata, int seq) {
+        if (metadata != null && ours(metadata)) {
+          threads.computeIfAbsent(call, c -> new CopyOnWriteArrayList<>()).add(Thread.currentThread().getName());
+          outcomes.computeIfAbsent(call, c -> new CopyOnWriteArrayList<>()).add(seq);
+        }
+      }
+
+      @Override
+      public void onPublished(EventMetadata metadata, PublishReceipt receipt) {
+        heard("published", metadata, -1);
+      }
+
+      @Override
+      public void onPublishFailed(EventMetadata metadata, String topic, Throwable failure) {
+        heard("publishFailed", metadata, -1);
+      }
+
+      @Override
+      public void onHandled(EventMetadata metadata, String g, int attempt, Duration duration) {
+        heard("handled", metadata, attempt);
+      }
+
+      @Override
+      public void onRetryScheduled(EventMetadata metadata, String g, int attempt, Duration delay, Throwable cause) {
+        heard("retryScheduled", metadata, attempt);
+        delays.add(delay);
+      }
+
+      @Override
+      public void onDeadLettered(DeadLetter deadLetter, String topic) {
+        heard("deadLettered", deadLetter.metadata(), deadLetter.failure().attempts());
+      }
+
+      @Override
+      public void onSkipped(EventMetadata metadata, String g, String reason) {
+        heard("skipped", metadata, -1);
+      }
+    };
+    EventBus bus = newBus("listened", VirtualClock.autoAdvancing(), listener);
+    bus.subscribe(PaymentCaptured.class).group(group).handle((event, context) -> {
+      if (!ours(event)) {
+        return;
+      }
+      if (event.seq() == 3 && context.attempt() == 1) {
+        throw new IllegalStateException("first attempt of 3 fails");
+      }
+      if (event.seq() == 5) {
+        throw new NonRetryableException("5 is rejected");
+      }
+    });
+
+    for (int seq = 0; seq < 10; seq++) {
+      await(bus.publish(new PaymentCaptured(run, "payment-" + seq, seq, seq), tagged()), "publish " + seq);
+    }
+    send(new OutgoingRecord(PAYMENTS_TOPIC, "payment-x", "{}".getBytes(UTF_8),
+        utf8(cloudEventHeaders(UUID.randomUUID().toString(), "contract.payment-unknown", FORGED_AT))));
+    String callingThread = Thread.currentThread().getName();
+    CompletableFuture<PublishReceipt> refused = bus.publish(new Unpublishable(run), tagged());
+    awaitIdle(bus);
+
+    assertThatThrownBy(refused::join).hasCauseInstanceOf(dev.chorus.PublishException.class);
+    assertThat(outcomes.get("published")).as("publishes heard").hasSize(10);
+    assertThat(outcomes.get("publishFailed")).as("failed publishes heard").hasSize(1);
+    assertThat(threads.get("publishFailed")).as("an event that never reached the transport fails on the caller")
+        .containsExactly(callingThread);
+    assertThat(outcomes.get("handled")).as("attempt of each handled event")
+        .containsExactlyInAnyOrder(1, 1, 1, 2, 1, 1, 1, 1, 1);
+    assertThat(outcomes.get("retryScheduled")).containsExactly(1);
+    assertThat(delays).containsExactly(Duration.ofMillis(100));
+    assertThat(outcomes.get("deadLettered")).as("attempts of the dead letter").containsExactly(1);
+    assertThat(outcomes.get("skipped")).as("records skipped").hasSize(1);
+    for (String call : List.of("handled", "retryScheduled", "deadLettered", "skipped")) {
+      assertThat(threads.get(call)).as("threads of %s", call)
+          .allSatisfy(thread -> assertThat(thread).startsWith("chorus-" + group + "-poll-"));
+    }
+  }
+
+  /**
+   * An event whose accessor fails, so it cannot be encoded; type {@code contract.unpublishable}.
+   *
+   * @param run the run id
+   */
+  @EventType(value = "contract.unpublishable", topic = "contract.unpublishable")
+  public record Unpublishable(String run) {
+    /**
+     * Fails, as a broken getter would.
+     *
+     * @return never
+     */
+    @Override
+    public String run() {
+      throw new IllegalStateException("cannot read run");
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // Event types
   // ---------------------------------------------------------------------------------------
