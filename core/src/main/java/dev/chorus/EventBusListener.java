@@ -4,10 +4,15 @@ import java.time.Duration;
 
 /**
  * Observes what a bus does, for metrics, tracing and logs. Every method has a no-op default;
- * override what you need. A listener must not block: it is called on the thread that did the
- * work (a publishing thread or the transport's acknowledgement thread for publishes, a handler
- * thread or the subscription's poll thread for handling), possibly concurrently from several
- * threads. Exceptions a listener throws are logged at WARN and otherwise ignored.
+ * override what you need. Exceptions a listener throws are logged at WARN and otherwise ignored.
+ *
+ * <p>Threads: {@link #onPublished} and {@link #onPublishFailed} run on the thread that completes
+ * the transport's send (the publishing thread on the in-memory transport, the producer's network
+ * thread on Kafka), or on the publishing thread when the event failed before reaching the
+ * transport (it could not be encoded, say). Every other method runs on the poll thread of the
+ * subscription concerned, named {@code chorus-<group>-poll-<n>}; the MDC keys of a handler are
+ * not set there. So a listener is called concurrently from several threads, must be thread-safe,
+ * and must not block: a slow listener slows publishing acknowledgements or a subscription.
  */
 public interface EventBusListener {
 

@@ -421,7 +421,15 @@ class EventBusEngineTest {
 
   @Test
   void handlerThreadsCarryTheEventInTheLoggingContextOnlyWhileHandling() {
-    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    List<String> leaked = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(onePartition()).listener(new EventBusListener() {
+      @Override
+      public void onHandled(EventMetadata metadata, String group, int attempt, Duration duration) {
+        if (MDC.get("chorus.eventId") != null) {
+          leaked.add(Thread.currentThread().getName());
+        }
+      }
+    }));
     List<Map<String, String>> during = new CopyOnWriteArrayList<>();
     List<EventMetadata> metadata = new CopyOnWriteArrayList<>();
     bus.subscribe(Task.class).group("logged").handle((task, ctx) -> {
@@ -435,6 +443,7 @@ class EventBusEngineTest {
     assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
 
     assertThat(during).hasSize(2);
+    assertThat(leaked).as("threads outside the handler that saw the MDC keys").isEmpty();
     for (int i = 0; i < 2; i++) {
       assertThat(during.get(i)).containsEntry("chorus.eventId", metadata.get(i).id())
           .containsEntry("chorus.eventType", "engine.task")
