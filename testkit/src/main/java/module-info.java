@@ -1,7 +1,9 @@
 /**
- * Chorus testkit: the transport contract suite
- * ({@link dev.chorus.testkit.TransportContractTest}) that every transport runs, built on
- * JUnit 5 and AssertJ.
+ * Chorus testkit, built on JUnit 5 and AssertJ: for users, {@link dev.chorus.testkit.ChorusTest}
+ * (a fresh in-memory bus with a virtual clock per test), the recording
+ * {@link dev.chorus.testkit.TestEventBus} and {@link dev.chorus.testkit.ChorusAssertions}; for
+ * transport authors, the contract suite ({@link dev.chorus.testkit.TransportContractTest}) that
+ * every transport runs.
  */
 module dev.chorus.testkit {
   requires transitive dev.chorus.core;
