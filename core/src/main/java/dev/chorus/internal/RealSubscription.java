@@ -72,6 +72,7 @@ final class RealSubscription<E> implements Subscription {
   private final KeyedDispatcher dispatcher = new KeyedDispatcher();
   private int inFlight;
   private long lastCommitNanos;
+  private int commitFailures;
 
   private volatile State state = State.RUNNING;
   private volatile boolean stopping;
@@ -321,7 +322,19 @@ final class RealSubscription<E> implements Subscription {
       lastCommitNanos = System.nanoTime();
       bus.progressed();
     } catch (RuntimeException e) {
-      LOG.warn("group {} could not commit {}; will try again", group, offsets, e);
+      // Typically a rebalance in progress: the next polls complete it and the commit is retried.
+      // Log the first failure of a streak in full, the rest briefly.
+      if (commitFailures++ == 0) {
+        LOG.warn("group {} could not commit {}; will try again", group, offsets, e);
+      } else {
+        LOG.debug("group {} could not commit {} ({} failures in a row): {}", group, offsets, commitFailures,
+            e.toString());
+      }
+      return;
+    }
+    if (commitFailures > 0) {
+      LOG.info("group {} commits again after {} failed attempt(s)", group, commitFailures);
+      commitFailures = 0;
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeReplicaLogDirsResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.TopicPartitionReplica;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -89,18 +91,36 @@ final class TopicAdmin implements AutoCloseable {
     }
   }
 
-  /** Waits until every partition of a new topic has a leader: producing earlier fails (see notes). */
+  /**
+   * Waits until every partition of a new topic has a leader that already holds the partition's
+   * log. Producing earlier with an idempotent producer can fail with NOT_LEADER_OR_FOLLOWER and
+   * then OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout.
+   */
   private void awaitLeaders(String topic) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       TopicDescription description = describe(topic);
-      if (description != null && description.partitions().stream().allMatch(p -> p.leader() != null)) {
+      if (description != null && description.partitions().stream().allMatch(p -> p.leader() != null)
+          && leadersHoldTheirLogs(topic, description)) {
         return;
       }
       if (System.nanoTime() - deadline > 0) {
         throw new ChorusException("topic '" + topic + "' has partitions without a leader after " + timeout);
       }
       LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+  }
+
+  private boolean leadersHoldTheirLogs(String topic, TopicDescription description) {
+    List<TopicPartitionReplica> leaders = description.partitions().stream()
+        .map(p -> new TopicPartitionReplica(topic, p.partition(), p.leader().id())).toList();
+    try {
+      Map<TopicPartitionReplica, DescribeReplicaLogDirsResult.ReplicaLogDirInfo> logs =
+          await(admin.describeReplicaLogDirs(leaders).all());
+      return leaders.stream().allMatch(leader -> logs.get(leader) != null
+          && logs.get(leader).getCurrentReplicaLogDir() != null);
+    } catch (ChorusException e) {
+      return false; // not ready yet, or a broker that does not answer: the caller's deadline decides
     }
   }
 
