@@ -475,9 +475,10 @@ final class RealSubscription<E> implements Subscription {
         LOG.error("group {} stopped at event {} of type {} from {}-{}@{} ({}); nothing after it is handled", group,
             letter.metadata().id(), letter.metadata().type(), letter.topic(), letter.partition(), letter.offset(),
             letter.failure().reason(), delivery.lastError);
+        // Tell the listeners first: once the state is FAILED, awaitIdle stops waiting for this subscription.
+        bus.listeners().onSubscriptionFailed(letter);
         state = State.FAILED;
         stopping = true;
-        bus.listeners().onSubscriptionFailed(letter);
       }
     }
   }
