@@ -130,6 +130,38 @@ class KafkaTransportTest {
   }
 
   @Test
+  void aBackoffLongerThanMaxPollIntervalDoesNotCostTheMemberItsPartitions() {
+    KafkaTransport transport = KafkaTransport.builder().bootstrapServers(kafka.bootstrapServers())
+        .property("max.poll.interval.ms", 1_000).build();
+    closeables.add(transport);
+    EventBus bus = EventBus.builder().transport(transport).closeTransport(false).build();
+    closeables.add(bus);
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(OrderPlaced.class).group("backoff-" + run).retry(RetryPolicy.fixed(2, Duration.ofMillis(3_000)))
+        .handle((event, ctx) -> {
+          if (!event.run().equals(run)) {
+            return;
+          }
+          if (event.seq() == 0) {
+            attempts.add(ctx.attempt());
+            if (ctx.attempt() == 1) {
+              throw new IllegalStateException("try again in 3 s");
+            }
+          }
+          handled.add(event.seq());
+        });
+    for (int seq = 0; seq < 20; seq++) {
+      bus.publish(new OrderPlaced("order-" + (seq % 4), seq, run)).join();
+    }
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+
+    // A rebalance while the retry waited would have abandoned it: attempt 1 would come again.
+    assertThat(attempts).containsExactly(1, 2);
+    assertThat(handled).hasSize(20).doesNotHaveDuplicates();
+  }
+
+  @Test
   void aConsumerClosedWithoutCommittingRedeliversOnlyWhatWasNotCommitted() {
     Transport transport = transport();
     String topic = "kafka-test.unclean-" + run;
