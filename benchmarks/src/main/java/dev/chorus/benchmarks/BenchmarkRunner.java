@@ -1,0 +1,207 @@
+package dev.chorus.benchmarks;
+
+import dev.chorus.kafka.testkit.EmbeddedKafka;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The one entry point: {@code --smoke} (seconds, tiny counts, checks that every contender processed
+ * exactly what it was given) or {@code --full} (the measurement, written to
+ * {@code docs/benchmarks.md}).
+ */
+public final class BenchmarkRunner {
+
+  static final String FULL_COMMAND = "mvn -B -q -pl benchmarks -am compile exec:java -Dexec.args=\"--full\"";
+
+  private BenchmarkRunner() {}
+
+  /**
+   * Runs the benchmarks.
+   *
+   * @param args {@code --smoke} or {@code --full}, optionally {@code --out <file>}
+   * @throws Exception if a scenario fails
+   */
+  public static void main(String[] args) throws Exception {
+    Settings settings = Settings.smoke();
+    Path out = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--smoke" -> settings = Settings.smoke();
+        case "--full" -> settings = Settings.full();
+        case "--out" -> out = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --smoke or --full");
+      }
+    }
+    if (out == null) {
+      out = settings.mode().equals("full") ? Path.of(projectRoot(), "docs", "benchmarks.md")
+          : Path.of(projectRoot(), "benchmarks", "target", "benchmarks-smoke.md");
+    }
+    run(settings, out, settings.mode().equals("full") ? FULL_COMMAND : "BenchmarkRunner --smoke");
+    System.exit(0);
+  }
+
+  private static String projectRoot() {
+    String root = System.getProperty("maven.multiModuleProjectDirectory");
+    if (root != null) {
+      return root;
+    }
+    Path here = Path.of("").toAbsolutePath();
+    return here.getFileName().toString().equals("benchmarks") ? here.getParent().toString() : here.toString();
+  }
+
+  static Results run(Settings settings, Path out, String command) throws Exception {
+    long began = System.nanoTime();
+    Results results = new Results();
+    System.out.println("Chorus benchmarks, " + settings.mode() + " mode");
+    StringBuilder appendix = new StringBuilder();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      KafkaScenarios scenarios = new KafkaScenarios(kafka, settings, results);
+      scenarios.publish();
+      scenarios.consume();
+      scenarios.latency();
+      scenarios.keyed();
+      inMemory(settings, results);
+      if (settings.memory()) {
+        memory(settings, results, scenarios, kafka.bootstrapServers());
+      }
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - began);
+    Report.write(out, Report.markdown(settings, results, command, took, appendix.toString()));
+    System.out.println("Report written to " + out.toAbsolutePath() + " after " + took.toSeconds() + " s");
+    return results;
+  }
+
+  private static void inMemory(Settings settings, Results results) throws Exception {
+    System.out.println("In memory (JMH): forks " + settings.jmhForks());
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(InMemoryBenchmarks.class.getName() + "\\.")
+        .forks(settings.jmhForks())
+        .warmupIterations(settings.jmhWarmupIterations())
+        .warmupTime(TimeValue.milliseconds(settings.jmhIterationTime().toMillis()))
+        .measurementIterations(settings.jmhIterations())
+        .measurementTime(TimeValue.milliseconds(settings.jmhIterationTime().toMillis()))
+        .shouldFailOnError(true);
+    String previous = System.getProperty("java.class.path");
+    if (settings.jmhForks() > 0) {
+      // Under exec:java the benchmark classes are on a class loader, not on java.class.path,
+      // which is what JMH gives its forks.
+      System.setProperty("java.class.path", classpath());
+      options.jvmArgs("-Xmx1g");
+    }
+    Collection<RunResult> runs;
+    try {
+      runs = new Runner(options.build()).run();
+    } finally {
+      System.setProperty("java.class.path", previous);
+    }
+    Map<String, String> names = Map.of("chorus", RunnerNames.CHORUS_IN_MEMORY, "guava", RunnerNames.GUAVA,
+        "codecRoundTrip", RunnerNames.CODEC);
+    for (RunResult run : runs) {
+      BenchmarkParams params = run.getParams();
+      String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+      long[] counts = InMemoryBenchmarks.COUNTS.get(method.equals("codecRoundTrip") ? "codec" : method);
+      for (var benchmark : run.getBenchmarkResults()) {
+        for (IterationResult iteration : benchmark.getIterationResults()) {
+          long events = iteration.getMetadata() == null ? 0 : iteration.getMetadata().getMeasuredOps();
+          // In a fork the counts stay in the fork; the benchmark itself fails if a batch is not handled in full.
+          long expected = counts != null ? counts[0] : events;
+          long processed = counts != null ? counts[1] : events;
+          results.add(RunnerNames.IN_MEMORY, names.get(method), "events/s", true,
+              new Results.Run(iteration.getPrimaryResult().getScore(), expected, processed));
+        }
+      }
+    }
+  }
+
+  private static void memory(Settings settings, Results results, KafkaScenarios scenarios, String bootstrap)
+      throws Exception {
+    System.out.println("Memory: in memory, " + settings.inMemoryMemoryEvents() + " events");
+    probe(results, "in-memory transport, " + String.format("%,d", settings.inMemoryMemoryEvents()) + " events",
+        settings.inMemoryMemoryEvents(), List.of("in-memory", Long.toString(settings.inMemoryMemoryEvents())));
+    System.out.println("Memory: filling " + Events.BACKLOG_TOPIC + " with " + settings.kafkaBacklogEvents());
+    scenarios.fill(Events.BACKLOG_TOPIC, settings.kafkaBacklogEvents(), KafkaScenarios.KEYS);
+    probe(results, "Kafka subscription, " + String.format("%,d", settings.kafkaBacklogEvents()) + "-event backlog",
+        settings.kafkaBacklogEvents(),
+        List.of("kafka", Long.toString(settings.kafkaBacklogEvents()), bootstrap));
+  }
+
+  private static void probe(Results results, String name, long expected, List<String> args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-XX:+ExitOnOutOfMemoryError", "-cp", classpath(), MemoryProbe.class.getName()));
+    command.addAll(args);
+    long began = System.nanoTime();
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String result = null;
+    try (BufferedReader reader = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("RESULT ")) {
+          result = line;
+        } else {
+          System.out.println("    [probe] " + line);
+        }
+      }
+    }
+    if (!process.waitFor(30, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+    }
+    double seconds = (System.nanoTime() - began) / 1e9;
+    if (process.exitValue() != 0 || result == null) {
+      results.note(name + ": child JVM failed with exit code " + process.exitValue() + " (OutOfMemoryError?)");
+      results.add(RunnerNames.MEMORY, name, "MiB peak heap", false, new Results.Run(Double.NaN, expected, 0));
+      return;
+    }
+    long processed = field(result, "processed");
+    double heapMib = field(result, "peakHeap") / 1024.0 / 1024.0;
+    results.add(RunnerNames.MEMORY, name, "MiB peak heap", false, new Results.Run(heapMib, expected, processed));
+    results.note(String.format("%s: peak used heap %.1f MiB, peak RSS (VmHWM) %.1f MiB, %d events in %.1f s",
+        name, heapMib, field(result, "vmHwmKb") / 1024.0, processed, seconds));
+  }
+
+  private static long field(String line, String name) {
+    for (String part : line.split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return Long.parseLong(part.substring(name.length() + 1));
+      }
+    }
+    throw new IllegalStateException("no " + name + " in " + line);
+  }
+
+  /** The class path of this code, from its class loader when it is not the JVM's own (exec:java). */
+  static String classpath() throws URISyntaxException {
+    List<String> entries = new ArrayList<>();
+    for (ClassLoader loader = BenchmarkRunner.class.getClassLoader(); loader != null; loader = loader.getParent()) {
+      if (loader instanceof URLClassLoader urls) {
+        for (URL url : urls.getURLs()) {
+          entries.add(new File(url.toURI()).getPath());
+        }
+      }
+    }
+    String own = System.getProperty("java.class.path");
+    if (own != null && !own.isBlank()) {
+      entries.add(own);
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.chorus.benchmarks;
+
+import java.time.Duration;
+
+/**
+ * How much each scenario does: the smoke mode checks in seconds that everything runs and counts
+ * right, the full mode measures.
+ */
+record Settings(
+    String mode,
+    int runs,
+    int warmups,
+    int publishEvents,
+    int consumeEvents,
+    Duration latencyDuration,
+    Duration latencyWarmup,
+    int latencyRate,
+    int keyedEvents,
+    int jmhForks,
+    int jmhWarmupIterations,
+    int jmhIterations,
+    Duration jmhIterationTime,
+    long inMemoryMemoryEvents,
+    int kafkaBacklogEvents) {
+
+  static Settings smoke() {
+    return new Settings("smoke", 1, 0, 2_000, 2_000, Duration.ofMillis(500), Duration.ZERO, 5_000, 200,
+        0, 1, 1, Duration.ofMillis(300), 0, 0);
+  }
+
+  static Settings full() {
+    return new Settings("full", 3, 2, 200_000, 300_000, Duration.ofSeconds(20), Duration.ofSeconds(5), 5_000,
+        10_000, 1, 3, 5, Duration.ofSeconds(2), 10_000_000, 1_000_000);
+  }
+
+  boolean memory() {
+    return inMemoryMemoryEvents > 0;
+  }
+}
