@@ -13,7 +13,7 @@ final class Delivery {
 
   final TransportRecord record;
   final PartitionProgress progress;
-  EventMetadata metadata;
+  volatile EventMetadata metadata;
   EventTypeInfo type;
   Object keySlot;
   volatile Object event;

@@ -29,6 +29,11 @@ final class KeyedDispatcher {
     }
   }
 
+  /** How many deliveries may run now. */
+  int readyCount() {
+    return ready.size();
+  }
+
   /** The next delivery that may run, or null. */
   Delivery next() {
     return ready.poll();

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,7 @@ final class RealSubscription<E> implements Subscription {
   private static final Logger LOG = LoggerFactory.getLogger(RealSubscription.class);
   private static final int MAX_STACK_TRACE = 8 * 1024;
   private static final int MAX_BUFFERED_PER_PARTITION = 1_000;
+  private static final int MAX_BATCH = 64;
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
   private static final Duration POLL_BACKOFF_MIN = Duration.ofMillis(100);
@@ -203,20 +205,9 @@ final class RealSubscription<E> implements Subscription {
           "type '" + typeName + "' is not subscribed");
       return;
     }
+    // The rest of the envelope is read on a handler thread, with the payload: this thread only
+    // sorts records, and a malformed one fails there, pinned to its record, like bad bytes.
     delivery.type = type;
-    try {
-      if (type == null) {
-        throw new WireFormat.MalformedRecordException("required header " + WireFormat.TYPE + " is missing or too long");
-      }
-      delivery.metadata = WireFormat.read(record.key(), record.headers());
-    } catch (WireFormat.MalformedRecordException e) {
-      delivery.metadata = WireFormat.readLenient(record.key(), record.headers());
-      delivery.failed(bus.clock().instant(), e);
-      progress.inFlight++;
-      progress.touch(delivery);
-      deadLetter(delivery, DeadLetter.Reason.UNDECODABLE);
-      return;
-    }
     dispatcher.enqueue(delivery);
   }
 
@@ -232,18 +223,63 @@ final class RealSubscription<E> implements Subscription {
     consumer.wakeup();
   }
 
+  /**
+   * Hands ready events to the handler threads, one task per event, except with
+   * {@code concurrency(1)}: there a task carries a batch of ready events (heads of distinct keys,
+   * so their order does not matter), run one after the other, and reports their outcomes in one
+   * message, which costs two thread hand-offs per batch instead of per event. With more
+   * concurrency a batch would hold events back from idle handler threads, so there is none.
+   */
   private void dispatch() {
-    Delivery delivery;
-    while (!stopping && inFlight < concurrency && (delivery = dispatcher.next()) != null) {
-      start(delivery);
+    while (!stopping && inFlight < concurrency && dispatcher.readyCount() > 0) {
+      int size = concurrency == 1 ? Math.min(MAX_BATCH, dispatcher.readyCount()) : 1;
+      List<Delivery> batch = new ArrayList<>(size);
+      Delivery delivery;
+      while (batch.size() < size && (delivery = dispatcher.next()) != null) {
+        batch.add(delivery);
+      }
+      start(batch);
     }
   }
 
-  private void start(Delivery delivery) {
+  private void start(List<Delivery> batch) {
     inFlight++;
-    delivery.progress.inFlight++;
-    delivery.progress.touch(delivery);
-    workers.execute(() -> attempt(delivery));
+    for (Delivery delivery : batch) {
+      delivery.progress.inFlight++;
+      delivery.progress.touch(delivery);
+    }
+    workers.execute(() -> runBatch(batch));
+  }
+
+  /** On a handler thread: runs each event of the batch, then posts all outcomes at once. */
+  private void runBatch(List<Delivery> batch) {
+    List<CompletableFuture<Runnable>> outcomes = new ArrayList<>(batch.size());
+    try {
+      for (Delivery delivery : batch) {
+        outcomes.add(attempt(delivery));
+      }
+    } catch (VirtualMachineError e) {
+      // The attempt that hit it failed; the rest of the batch did not run and is ready again.
+      Delivery failed = batch.get(outcomes.size());
+      int attempt = failed.attempt;
+      outcomes.add(CompletableFuture.completedFuture(() -> onFailure(failed, attempt, e)));
+      for (Delivery notRun : batch.subList(outcomes.size(), batch.size())) {
+        outcomes.add(CompletableFuture.completedFuture(() -> {
+          released(notRun);
+          if (!notRun.cancelled) {
+            dispatcher.retry(notRun);
+          }
+        }));
+      }
+      throw e;
+    } finally {
+      CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> post(() -> {
+        inFlight--;
+        for (CompletableFuture<Runnable> outcome : outcomes) {
+          outcome.join().run();
+        }
+      }));
+    }
   }
 
   /**
@@ -254,7 +290,7 @@ final class RealSubscription<E> implements Subscription {
   private void dispatchHoles(Collection<PartitionProgress> which) {
     Delivery delivery;
     while (inFlight < concurrency && (delivery = dispatcher.next(hole(which))) != null) {
-      start(delivery);
+      start(List.of(delivery));
     }
   }
 
@@ -340,17 +376,31 @@ final class RealSubscription<E> implements Subscription {
 
   // ---------------------------------------------------------------- handler threads
 
-  private void attempt(Delivery delivery) {
+  /**
+   * Runs one attempt on the calling handler thread. The returned future completes (never
+   * exceptionally) with the outcome to apply on the poll thread, once the events the handler
+   * published through its context were accepted or refused.
+   */
+  private CompletableFuture<Runnable> attempt(Delivery delivery) {
     int attempt = delivery.attempt;
     EventMetadata metadata = delivery.metadata;
     Object event = delivery.event;
     if (event == null) {
+      TransportRecord record = delivery.record;
       try {
-        event = JsonCodec.shared().decode(delivery.record.value(), delivery.type.type());
+        if (delivery.type == null) {
+          throw new WireFormat.MalformedRecordException("required header " + WireFormat.TYPE
+              + " is missing or too long");
+        }
+        metadata = WireFormat.read(record.key(), record.headers());
+        delivery.metadata = metadata;
+        event = JsonCodec.shared().decode(record.value(), delivery.type.type());
         delivery.event = event;
-      } catch (ChorusException e) {
-        post(() -> onUndecodable(delivery, e));
-        return;
+      } catch (WireFormat.MalformedRecordException | ChorusException e) {
+        if (delivery.metadata == null) {
+          delivery.metadata = WireFormat.readLenient(record.key(), record.headers());
+        }
+        return CompletableFuture.completedFuture(() -> onUndecodable(delivery, e));
       }
     }
     HandlerContext context = new HandlerContext(bus, metadata, attempt, group);
@@ -363,8 +413,7 @@ final class RealSubscription<E> implements Subscription {
     try {
       invoke(event, context);
     } catch (VirtualMachineError e) {
-      post(() -> onFailure(delivery, attempt, e));
-      throw e;
+      throw e; // runBatch reports it as this attempt's failure
     } catch (Throwable e) {
       failure = e;
     } finally {
@@ -376,18 +425,16 @@ final class RealSubscription<E> implements Subscription {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (failure != null) {
       Throwable error = failure;
-      post(() -> onFailure(delivery, attempt, error));
-      return;
+      return CompletableFuture.completedFuture(() -> onFailure(delivery, attempt, error));
     }
-    context.publishesDone().whenComplete((ignored, publishError) -> {
+    return context.publishesDone().handle((ignored, publishError) -> {
       Throwable failedPublish = context.publishFailure();
       if (failedPublish != null) {
-        post(() -> onFailure(delivery, attempt, new ChorusException(
+        return () -> onFailure(delivery, attempt, new ChorusException(
             "a follow-up event published by the handler was not accepted: " + failedPublish.getMessage(),
-            failedPublish)));
-      } else {
-        post(() -> onSuccess(delivery, attempt, took));
+            failedPublish));
       }
+      return () -> onSuccess(delivery, attempt, took);
     });
   }
 
@@ -430,7 +477,7 @@ final class RealSubscription<E> implements Subscription {
     deadLetter(delivery, retryable ? DeadLetter.Reason.HANDLER_FAILED : DeadLetter.Reason.NON_RETRYABLE);
   }
 
-  private void onUndecodable(Delivery delivery, ChorusException error) {
+  private void onUndecodable(Delivery delivery, RuntimeException error) {
     released(delivery);
     if (delivery.cancelled) {
       return;
@@ -441,7 +488,6 @@ final class RealSubscription<E> implements Subscription {
   }
 
   private void released(Delivery delivery) {
-    inFlight--;
     delivery.progress.inFlight--;
   }
 
