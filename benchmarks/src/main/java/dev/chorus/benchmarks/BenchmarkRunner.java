@@ -8,7 +8,11 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,20 +47,81 @@ public final class BenchmarkRunner {
   public static void main(String[] args) throws Exception {
     Settings settings = Settings.smoke();
     Path out = null;
+    String jfr = null;
+    boolean child = false;
+    String command = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> settings = Settings.smoke();
         case "--full" -> settings = Settings.full();
         case "--out" -> out = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --smoke or --full");
+        case "--jfr" -> jfr = args[++i];
+        case "--child" -> child = true;
+        case "--command" -> command = args[++i];
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; use --smoke or --full, optionally --out <file> and --jfr <recording.jfr>");
       }
+    }
+    if (settings.mode().equals("full") && !child) {
+      System.exit(relaunch(args, jfr));
     }
     if (out == null) {
       out = settings.mode().equals("full") ? Path.of(projectRoot(), "docs", "benchmarks.md")
           : Path.of(projectRoot(), "benchmarks", "target", "benchmarks-smoke.md");
     }
-    run(settings, out, settings.mode().equals("full") ? FULL_COMMAND : "BenchmarkRunner --smoke");
+    run(settings, out, command != null ? command : settings.mode().equals("full") ? FULL_COMMAND
+        : "BenchmarkRunner --smoke");
     System.exit(0);
+  }
+
+  /**
+   * Runs the full mode in a child JVM whose Chorus classes are a private copy: other builds on this
+   * machine reinstall the SNAPSHOT jars and recompile target/classes while a long run is under way,
+   * and a class loaded late from a replaced jar fails with NoClassDefFoundError.
+   */
+  private static int relaunch(String[] args, String jfr) throws Exception {
+    Path snapshot = Files.createTempDirectory("chorus-benchmarks-classpath");
+    List<String> entries = new ArrayList<>();
+    int n = 0;
+    for (String entry : classpath().split(File.pathSeparator)) {
+      Path path = Path.of(entry);
+      if (entry.contains("dev" + File.separator + "chorus") || entry.contains("SNAPSHOT") || Files.isDirectory(path)) {
+        Path copy = snapshot.resolve((n++) + "-" + path.getFileName());
+        copyRecursively(path, copy);
+        entries.add(copy.toString());
+      } else {
+        entries.add(entry);
+      }
+    }
+    String classpath = String.join(File.pathSeparator, entries);
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx2g", "-Dmaven.multiModuleProjectDirectory=" + projectRoot()));
+    if (jfr != null) {
+      command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+    }
+    command.addAll(List.of("-cp", classpath, BenchmarkRunner.class.getName()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--child", "--command", FULL_COMMAND));
+    System.out.println("Running the full mode in a child JVM on a private copy of the Chorus classes (" + snapshot + ")");
+    Process process = new ProcessBuilder(command).inheritIO().start();
+    return process.waitFor();
+  }
+
+  private static void copyRecursively(Path source, Path target) throws IOException {
+    if (!Files.exists(source)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(source)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        Path destination = target.resolve(source.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(destination);
+        } else {
+          Files.createDirectories(destination.getParent());
+          Files.copy(path, destination, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
   }
 
   private static String projectRoot() {
@@ -70,6 +135,7 @@ public final class BenchmarkRunner {
 
   static Results run(Settings settings, Path out, String command) throws Exception {
     long began = System.nanoTime();
+    String code = Report.code();
     Results results = new Results();
     System.out.println("Chorus benchmarks, " + settings.mode() + " mode");
     StringBuilder appendix = new StringBuilder();
@@ -85,7 +151,7 @@ public final class BenchmarkRunner {
       }
     }
     Duration took = Duration.ofNanos(System.nanoTime() - began);
-    Report.write(out, Report.markdown(settings, results, command, took, appendix.toString()));
+    Report.write(out, Report.markdown(settings, results, command, code, took, appendix.toString()));
     System.out.println("Report written to " + out.toAbsolutePath() + " after " + took.toSeconds() + " s");
     return results;
   }
