@@ -25,6 +25,8 @@ final class Delivery {
   Runnable cancelTimer;
   boolean finished;
   boolean cancelled;
+  /** Set by the handler thread: the attempt it just ran failed synchronously. */
+  volatile boolean failedNow;
 
   Delivery(TransportRecord record, PartitionProgress progress) {
     this.record = record;

@@ -256,7 +256,21 @@ final class RealSubscription<E> implements Subscription {
     List<CompletableFuture<Runnable>> outcomes = new ArrayList<>(batch.size());
     try {
       for (Delivery delivery : batch) {
-        outcomes.add(attempt(delivery));
+        CompletableFuture<Runnable> outcome = attempt(delivery);
+        outcomes.add(outcome);
+        if (delivery.failedNow) {
+          // As one at a time: after a failure nothing else runs until the poll thread has
+          // applied it (a stopSubscription policy must stop right there).
+          for (Delivery notRun : batch.subList(outcomes.size(), batch.size())) {
+            outcomes.add(CompletableFuture.completedFuture(() -> {
+              released(notRun);
+              if (!notRun.cancelled) {
+                dispatcher.retry(notRun);
+              }
+            }));
+          }
+          break;
+        }
       }
     } catch (VirtualMachineError e) {
       // The attempt that hit it failed; the rest of the batch did not run and is ready again.
@@ -400,6 +414,7 @@ final class RealSubscription<E> implements Subscription {
         if (delivery.metadata == null) {
           delivery.metadata = WireFormat.readLenient(record.key(), record.headers());
         }
+        delivery.failedNow = true;
         return CompletableFuture.completedFuture(() -> onUndecodable(delivery, e));
       }
     }
@@ -425,8 +440,10 @@ final class RealSubscription<E> implements Subscription {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (failure != null) {
       Throwable error = failure;
+      delivery.failedNow = true;
       return CompletableFuture.completedFuture(() -> onFailure(delivery, attempt, error));
     }
+    delivery.failedNow = false;
     return context.publishesDone().handle((ignored, publishError) -> {
       Throwable failedPublish = context.publishFailure();
       if (failedPublish != null) {
