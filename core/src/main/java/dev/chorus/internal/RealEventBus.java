@@ -164,18 +164,20 @@ public final class RealEventBus implements EventBus {
     } catch (RuntimeException e) {
       LOG.warn("TraceContextProvider {} threw; publishing without its trace context", traceContext, e);
     }
+    boolean ambient = TraceContext.isValidTraceparent(traceparent);
+    if (!ambient && (cause == null || cause.traceparent().isEmpty())) {
+      return headers; // the common case: nothing to add, nothing to copy
+    }
     Map<String, String> result = new java.util.LinkedHashMap<>(headers);
-    if (TraceContext.isValidTraceparent(traceparent)) {
+    if (ambient) {
       result.put(EventMetadata.TRACEPARENT, traceparent);
       result.remove(EventMetadata.TRACESTATE);
-    } else if (cause != null && cause.traceparent().isPresent()) {
+    } else {
       result.put(EventMetadata.TRACEPARENT, cause.traceparent().get());
       String tracestate = cause.headers().get(EventMetadata.TRACESTATE);
       if (tracestate != null && !result.containsKey(EventMetadata.TRACESTATE)) {
         result.put(EventMetadata.TRACESTATE, tracestate);
       }
-    } else {
-      return headers;
     }
     return result;
   }
