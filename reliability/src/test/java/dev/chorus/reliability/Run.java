@@ -1,0 +1,113 @@
+package dev.chorus.reliability;
+
+import dev.chorus.kafka.testkit.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scenario's world: its own broker (so topics, groups and offsets start empty), the ticks
+ * topic with {@link #PARTITIONS} partitions, a ledger directory, the publisher, and the
+ * subscriber processes started so far. Closing it kills what still runs and deletes the broker.
+ */
+final class Run implements AutoCloseable {
+
+  static final int PARTITIONS = 6;
+  static final String GROUP = "reliability";
+
+  final EmbeddedKafka kafka;
+  final Path dir;
+  final Publisher publisher;
+  final Offsets offsets;
+  final Ledger.Reader ledger;
+  private final List<SubscriberProcess> subscribers = new ArrayList<>();
+  private final String bootstrap;
+
+  Run(String name, int keys) {
+    this(EmbeddedKafka.start(), name, keys);
+  }
+
+  private Run(EmbeddedKafka kafka, String name, int keys) {
+    this.kafka = kafka;
+    this.bootstrap = kafka.bootstrapServers();
+    kafka.createTopic(Tick.TOPIC, PARTITIONS);
+    try {
+      Path parent = Files.createDirectories(Path.of("target", "reliability"));
+      this.dir = Files.createTempDirectory(parent, name + "-").toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.publisher = new Publisher(bootstrap, keys, Map.of("linger.ms", 5));
+    this.offsets = new Offsets(bootstrap);
+    this.ledger = new Ledger.Reader(dir);
+  }
+
+  /** Starts a subscriber process and waits until it has joined the group. */
+  SubscriberProcess subscriber(String instance, Map<String, String> settings) {
+    SubscriberProcess subscriber = SubscriberProcess.start(dir, instance, bootstrap, GROUP, settings);
+    subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  /** Waits until every acknowledged event is handled or dead-lettered. */
+  void awaitAccounted(Duration timeout) {
+    Verdict.awaitAccounted(publisher.acked(), ledger, timeout);
+  }
+
+  /** Waits until the group's committed offset of every partition equals its end offset. */
+  void awaitCommittedToEnd(Duration timeout) {
+    Map<Integer, Long> end = offsets.end(PARTITIONS);
+    Waits.until("committed offsets to reach the end offsets " + end, timeout,
+        () -> offsets.committed(GROUP).equals(end), () -> "(committed " + offsets.committed(GROUP) + ")");
+  }
+
+  Verdict verdict() {
+    return new Verdict(publisher.acked(), ledger);
+  }
+
+  /** Handler calls recorded so far. */
+  int calls() {
+    return ledger.poll().callCount();
+  }
+
+  /** Stops every subscriber still running, cleanly. */
+  void stopSubscribers() {
+    for (SubscriberProcess subscriber : subscribers) {
+      if (subscriber.isAlive()) {
+        subscriber.stop();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    for (AutoCloseable closeable : closeables()) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("closing the run failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private List<AutoCloseable> closeables() {
+    List<AutoCloseable> all = new ArrayList<>(subscribers);
+    all.add(publisher);
+    all.add(offsets);
+    all.add(kafka);
+    return all;
+  }
+}
