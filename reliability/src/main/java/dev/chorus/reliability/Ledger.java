@@ -94,6 +94,7 @@ final class Ledger {
     private final Map<Path, byte[]> partial = new HashMap<>();
     private final List<Call> calls = new ArrayList<>();
     private final List<DeadLettered> deadLetters = new ArrayList<>();
+    private final Map<String, Integer> callsByInstance = new HashMap<>();
 
     Reader(Path directory) {
       this.directory = directory;
@@ -125,6 +126,10 @@ final class Ledger {
 
     synchronized List<DeadLettered> deadLettersFrom(int index) {
       return List.copyOf(deadLetters.subList(index, deadLetters.size()));
+    }
+
+    synchronized int callCount(String instance) {
+      return callsByInstance.getOrDefault(instance, 0);
     }
 
     synchronized int callCount() {
@@ -163,8 +168,11 @@ final class Ledger {
     private void parse(String line, Path file) {
       String[] f = line.split("\\|");
       switch (f[0]) {
-        case "H" -> calls.add(new Call(f[1], Long.parseLong(f[2]), Integer.parseInt(f[3]), f[4].equals("OK"),
-            Long.parseLong(f[5])));
+        case "H" -> {
+          calls.add(new Call(f[1], Long.parseLong(f[2]), Integer.parseInt(f[3]), f[4].equals("OK"),
+              Long.parseLong(f[5])));
+          callsByInstance.merge(f[1], 1, Integer::sum);
+        }
         case "D" -> deadLetters.add(new DeadLettered(f[1], Long.parseLong(f[2]), f[3], Long.parseLong(f[4])));
         default -> throw new IllegalStateException("unreadable ledger line in " + file + ": " + line);
       }

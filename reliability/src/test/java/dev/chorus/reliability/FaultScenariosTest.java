@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class FaultScenariosTest {
 
   private static final Scale SCALE = Scale.current();
+  private static final Duration OUTAGE = Duration.ofSeconds(8);
   private static final Duration LONG = Duration.ofMinutes(SCALE.name().equals("long") ? 30 : 3);
 
   @Test
@@ -93,6 +94,165 @@ class FaultScenariosTest {
       });
       System.out.printf("kill scenario (%s): %d events, %d kills, %d duplicates, committed at kills %s%n",
           SCALE.name(), events, kills.size(), verdict.duplicates().size(), kills);
+    }
+  }
+
+  @Test
+  void cleanStopsAndRestartsWithEventsInFlightLoseAndDuplicateNothing() {
+    int step = SCALE.fraction(20);
+    // Handlers (2 ms, 2 at a time per instance) are slower than publishing: a backlog is always in flight.
+    Map<String, String> settings = Map.of("concurrency", "2", "workMicros", "2000");
+    try (Run run = new Run("clean-restart", 64)) {
+      SubscriberProcess a = run.subscriber("a", settings);
+      SubscriberProcess b = run.subscriber("b", settings);
+      run.publisher.startBackground(Long.MAX_VALUE, 2_500);
+
+      run.awaitCallsBy("a", step, LONG);
+      a.stop();
+      SubscriberProcess a2 = run.subscriber("a2", settings);
+      run.awaitCallsBy("a2", step, LONG);
+      long backlog = run.publisher.attempted() - run.calls();
+      b.stop();
+      a2.stop();
+      run.subscriber("a3", settings);
+      run.subscriber("b2", settings);
+      run.awaitCallsBy("a3", step, LONG);
+      run.awaitCallsBy("b2", step, LONG);
+      run.publisher.stopBackground();
+
+      run.publisher.awaitCompleted(LONG);
+      run.awaitAccounted(LONG);
+      run.awaitCommittedToEnd(LONG);
+      run.stopSubscribers();
+
+      Verdict verdict = run.verdict();
+      assertThat(backlog).as("events published but not yet handled when both instances stopped").isGreaterThan(100);
+      assertThat(run.publisher.failed()).isEmpty();
+      assertThat(verdict.missing()).isEmpty();
+      assertThat(verdict.duplicates()).isEmpty();
+      assertThat(verdict.calls).hasSize(verdict.acked.size());
+      System.out.printf("clean restart scenario (%s): %d events, backlog at the full restart %d%n", SCALE.name(),
+          verdict.acked.size(), backlog);
+    }
+  }
+
+  @Test
+  void instancesJoiningAndLeavingOneAtATimeOwnEachPartitionAloneAndLoseAndDuplicateNothing() {
+    int step = SCALE.fraction(40);
+    Map<String, String> settings = Map.of("concurrency", "1", "workMicros", "200");
+    try (Run run = new Run("join-leave", 64)) {
+      List<SubscriberProcess> members = new ArrayList<>();
+      members.add(run.subscriber("m1", settings));
+      run.publisher.startBackground(Long.MAX_VALUE, 1_000);
+      run.awaitCallsBy("m1", step, LONG);
+      for (String joining : List.of("m2", "m3", "m4")) {
+        members.add(run.subscriber(joining, settings));
+        run.awaitCallsBy(joining, step, LONG);
+      }
+      for (int leaving = 0; leaving < 3; leaving++) {
+        members.remove(members.size() - 1).stop();
+        run.awaitMoreCalls(step, LONG);
+      }
+      run.publisher.stopBackground();
+
+      run.publisher.awaitCompleted(LONG);
+      run.awaitAccounted(LONG);
+      run.awaitCommittedToEnd(LONG);
+      run.stopSubscribers();
+
+      Verdict verdict = run.verdict();
+      assertThat(run.publisher.failed()).isEmpty();
+      assertThat(verdict.missing()).isEmpty();
+      assertThat(verdict.duplicates()).isEmpty();
+      assertThat(verdict.calls).hasSize(verdict.acked.size());
+      // One owner at a time: in time order, each partition's offsets only go up, across instances.
+      Map<Integer, List<Call>> byPartition = verdict.calls.stream()
+          .sorted(java.util.Comparator.comparingLong(Call::micros))
+          .collect(Collectors.groupingBy(call -> verdict.acked.get(call.id()).partition()));
+      assertThat(byPartition).hasSize(Run.PARTITIONS);
+      byPartition.forEach((partition, calls) -> {
+        long previous = -1;
+        String previousInstance = null;
+        for (Call call : calls) {
+          long offset = verdict.acked.get(call.id()).offset();
+          assertThat(offset).as("partition %d: offset after %d (%s) handled by %s", partition, previous,
+              previousInstance, call.instance()).isGreaterThan(previous);
+          previous = offset;
+          previousInstance = call.instance();
+        }
+      });
+      System.out.printf("join/leave scenario (%s): %d events%n", SCALE.name(), verdict.acked.size());
+    }
+  }
+
+  @Test
+  void aBrokerStoppedAndRestartedMidRunLosesNoAcknowledgedEventAndTheSubscriptionsRecoverOnTheirOwn() {
+    int step = SCALE.fraction(20);
+    Map<String, String> settings = Map.of("concurrency", "4");
+    try (Run run = new Run("broker-restart", 64)) {
+      SubscriberProcess a = run.subscriber("a", settings);
+      SubscriberProcess b = run.subscriber("b", settings);
+      run.publisher.startBackground(Long.MAX_VALUE, 2_000);
+      run.awaitMoreCalls(step, LONG);
+
+      long attemptedAtStop = run.publisher.attempted();
+      run.kafka.stop();
+      // The outage lasts longer than the subscribers' session timeout (6 s); publishing goes on meanwhile.
+      java.util.concurrent.locks.LockSupport.parkNanos(OUTAGE.toNanos());
+      long attemptedDuringOutage = run.publisher.attempted() - attemptedAtStop;
+      run.kafka.restart();
+      long firstIdAfterRestart = run.publisher.attempted();
+      Waits.until("publishing to go on after the restart", LONG,
+          () -> run.publisher.acked().keySet().stream().anyMatch(id -> id >= firstIdAfterRestart + step));
+      run.awaitMoreCalls(step, LONG);
+      run.publisher.stopBackground();
+
+      run.publisher.awaitCompleted(LONG);
+      run.awaitAccounted(LONG);
+      run.awaitCommittedToEnd(LONG);
+      assertThat(a.isAlive()).as("subscriber a kept running").isTrue();
+      assertThat(b.isAlive()).as("subscriber b kept running").isTrue();
+      run.stopSubscribers();
+
+      Verdict verdict = run.verdict();
+      assertThat(attemptedDuringOutage).as("publishes attempted while the broker was down").isPositive();
+      assertThat(verdict.acked.size() + run.publisher.failed().size()).as("every publish acknowledged or failed")
+          .isEqualTo(run.publisher.attempted());
+      assertThat(verdict.missing()).isEmpty();
+      assertThat(verdict.handledButNotAcked()).as("handled events the publisher saw fail").isEmpty();
+      assertThat(verdict.okById.keySet()).as("events published after the restart, handled by the same processes")
+          .anyMatch(id -> id > firstIdAfterRestart);
+      System.out.printf("broker restart scenario (%s): %d published, %d acknowledged, %d failed (%s), %d attempted"
+          + " during the %d s outage, %d duplicates, longest publish() call %d ms%n", SCALE.name(), run.publisher.attempted(), verdict.acked.size(),
+          run.publisher.failed().size(), run.publisher.failures().values().stream().map(Throwable::toString).distinct()
+              .limit(3).toList(), attemptedDuringOutage, OUTAGE.toSeconds(), verdict.duplicates().size(),
+          run.publisher.longestCall().toMillis());
+    }
+  }
+
+  @Test
+  void perKeyOrderHoldsUnderRandomTransientFailures() {
+    int events = SCALE.fraction(4);
+    Map<String, String> settings = Map.of("concurrency", "8", "failProbability", "0.2", "seed", "42",
+        "maxAttempts", "12", "retryDelayMs", "5");
+    try (Run run = new Run("key-order", 16)) {
+      run.subscriber("a", settings);
+      run.subscriber("b", settings);
+
+      run.publisher.publish(events);
+      run.publisher.awaitCompleted(LONG);
+      run.awaitAccounted(LONG);
+      run.awaitCommittedToEnd(LONG);
+      run.stopSubscribers();
+
+      Verdict verdict = run.verdict();
+      assertThat(run.publisher.failed()).isEmpty();
+      assertThat(verdict.missing()).isEmpty();
+      assertThat(verdict.deadLetters).isEmpty();
+      assertThat(verdict.duplicates()).isEmpty();
+      assertThat(verdict.calls.stream().filter(call -> !call.ok()).count()).as("injected failures")
+          .isGreaterThan(events / 10);
+      assertThat(verdict.handledOrderByKey()).hasSize(16).isEqualTo(verdict.publishedOrderByKey());
     }
   }
 

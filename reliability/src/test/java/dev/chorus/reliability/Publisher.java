@@ -6,6 +6,7 @@ import dev.chorus.kafka.KafkaTransport;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,7 @@ final class Publisher implements AutoCloseable {
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final AtomicLong attempted = new AtomicLong();
   private long nextId;
+  private volatile long longestCallNanos;
   private Thread background;
   private volatile boolean stopRequested;
   private volatile Throwable backgroundFailure;
@@ -118,7 +120,10 @@ final class Publisher implements AutoCloseable {
     long seq = nextSeq[keyIndex]++;
     String key = "k" + keyIndex;
     attempted.incrementAndGet();
-    bus.publish(new Tick(key, id, seq)).whenComplete((PublishReceipt receipt, Throwable failure) -> {
+    long began = System.nanoTime();
+    CompletableFuture<PublishReceipt> future = bus.publish(new Tick(key, id, seq));
+    longestCallNanos = Math.max(longestCallNanos, System.nanoTime() - began);
+    future.whenComplete((PublishReceipt receipt, Throwable failure) -> {
       if (failure == null) {
         acked.put(id, new Acked(id, key, seq, receipt.partition(), receipt.offset()));
       } else {
@@ -126,6 +131,14 @@ final class Publisher implements AutoCloseable {
       }
       inFlight.release();
     });
+  }
+
+  /**
+   * The longest a {@code publish} call blocked its caller: Kafka's producer blocks in
+   * {@code send} while it has no metadata for the topic (up to {@code max.block.ms}).
+   */
+  Duration longestCall() {
+    return Duration.ofNanos(longestCallNanos);
   }
 
   /** Ticks handed to the bus so far. */

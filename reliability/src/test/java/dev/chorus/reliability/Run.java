@@ -75,6 +75,18 @@ final class Run implements AutoCloseable {
     return ledger.poll().callCount();
   }
 
+  /** Waits until the given instance has made at least {@code count} handler calls. */
+  void awaitCallsBy(String instance, int count, Duration timeout) {
+    Waits.until(instance + " to make " + count + " handler calls", timeout,
+        () -> ledger.poll().callCount(instance) >= count, () -> "(" + ledger.callCount(instance) + ")");
+  }
+
+  /** Waits until {@code count} more handler calls than now have been made, by anyone. */
+  void awaitMoreCalls(int count, Duration timeout) {
+    int due = calls() + count;
+    Waits.until("handler calls to reach " + due, timeout, () -> calls() >= due);
+  }
+
   /** Stops every subscriber still running, cleanly. */
   void stopSubscribers() {
     for (SubscriberProcess subscriber : subscribers) {
