@@ -59,7 +59,7 @@ class FaultScenariosTest {
     try (Run run = new Run("kill", 64)) {
       List<SubscriberProcess> live = new ArrayList<>(List.of(
           run.subscriber("a", settings), run.subscriber("b", settings), run.subscriber("c", settings)));
-      run.publisher.startBackground(events, 4_000);
+      run.publisher.startBackground(events, SCALE.publishRate());
 
       List<Kill> kills = new ArrayList<>();
       for (int round = 1; round <= SCALE.killRounds(); round++) {
