@@ -165,23 +165,37 @@ class FaultScenariosTest {
       assertThat(verdict.missing()).isEmpty();
       assertThat(verdict.duplicates()).isEmpty();
       assertThat(verdict.calls).hasSize(verdict.acked.size());
-      // One owner at a time: in time order, each partition's offsets only go up, across instances.
+      // One owner at a time: in time order, a partition's calls form runs by one instance each, and every
+      // run starts above the highest offset handled before it (where the previous owner had committed).
       Map<Integer, List<Call>> byPartition = verdict.calls.stream()
           .sorted(java.util.Comparator.comparingLong(Call::micros))
           .collect(Collectors.groupingBy(call -> verdict.acked.get(call.id()).partition()));
       assertThat(byPartition).hasSize(Run.PARTITIONS);
+      int[] handovers = {0};
       byPartition.forEach((partition, calls) -> {
-        long previous = -1;
-        String previousInstance = null;
+        long highestBefore = -1;
+        long highestInRun = -1;
+        long lowestInRun = Long.MAX_VALUE;
+        String owner = null;
         for (Call call : calls) {
           long offset = verdict.acked.get(call.id()).offset();
-          assertThat(offset).as("partition %d: offset after %d (%s) handled by %s", partition, previous,
-              previousInstance, call.instance()).isGreaterThan(previous);
-          previous = offset;
-          previousInstance = call.instance();
+          if (!call.instance().equals(owner)) {
+            assertThat(lowestInRun).as("partition %d: run of %s starts above the offsets handled before it (%d)",
+                partition, owner, highestBefore).isGreaterThan(highestBefore);
+            highestBefore = Math.max(highestBefore, highestInRun);
+            highestInRun = -1;
+            lowestInRun = Long.MAX_VALUE;
+            owner = call.instance();
+            handovers[0]++;
+          }
+          highestInRun = Math.max(highestInRun, offset);
+          lowestInRun = Math.min(lowestInRun, offset);
         }
+        assertThat(lowestInRun).as("partition %d: last run of %s starts above %d", partition, owner, highestBefore)
+            .isGreaterThan(highestBefore);
       });
-      System.out.printf("join/leave scenario (%s): %d events%n", SCALE.name(), verdict.acked.size());
+      System.out.printf("join/leave scenario (%s): %d events, %d runs of one owner over %d partitions%n",
+          SCALE.name(), verdict.acked.size(), handovers[0], Run.PARTITIONS);
     }
   }
 
