@@ -20,7 +20,9 @@ final class Run implements AutoCloseable {
   static final int PARTITIONS = 6;
   static final String GROUP = "reliability";
 
+  /** The scenario's own broker; null when the run is on a {@link BrokerCluster}. */
   final EmbeddedKafka kafka;
+  private final AutoCloseable brokers;
   final Path dir;
   final Publisher publisher;
   final Offsets offsets;
@@ -28,14 +30,25 @@ final class Run implements AutoCloseable {
   private final List<SubscriberProcess> subscribers = new ArrayList<>();
   private final String bootstrap;
 
+  /** A run on a new single broker of its own. */
   Run(String name, int keys) {
     this(EmbeddedKafka.start(), name, keys);
   }
 
   private Run(EmbeddedKafka kafka, String name, int keys) {
-    this.kafka = kafka;
-    this.bootstrap = kafka.bootstrapServers();
+    this(kafka, kafka, kafka.bootstrapServers(), name, keys);
     kafka.createTopic(Tick.TOPIC, PARTITIONS);
+  }
+
+  /** A run on brokers started by the caller, where the ticks topic already exists; closing the run closes them. */
+  Run(AutoCloseable brokers, String bootstrap, String name, int keys) {
+    this(null, brokers, bootstrap, name, keys);
+  }
+
+  private Run(EmbeddedKafka kafka, AutoCloseable brokers, String bootstrap, String name, int keys) {
+    this.kafka = kafka;
+    this.brokers = brokers;
+    this.bootstrap = bootstrap;
     try {
       Path parent = Files.createDirectories(Path.of("target", "reliability"));
       this.dir = Files.createTempDirectory(parent, name + "-").toAbsolutePath();
@@ -119,7 +132,7 @@ final class Run implements AutoCloseable {
     List<AutoCloseable> all = new ArrayList<>(subscribers);
     all.add(publisher);
     all.add(offsets);
-    all.add(kafka);
+    all.add(brokers);
     return all;
   }
 }
