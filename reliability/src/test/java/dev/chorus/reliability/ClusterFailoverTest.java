@@ -56,8 +56,8 @@ class ClusterFailoverTest {
           .filteredOn(event -> event.partition() == 0 && event.id() >= firstIdAfterKill)
           .isNotEmpty()
           .extracting(Acked::id).allMatch(verdict.okById::containsKey);
-      System.out.printf("cluster failover scenario (%s): %d events, leader %d of partition 0 killed after %d, "
-          + "%d acknowledged, %d failed (%s), %d duplicates%n", SCALE.name(), run.publisher.attempted(), leader, firstIdAfterKill,
+      Report.line("cluster failover scenario (%s): %d events, leader %d of partition 0 killed after %d, "
+          + "%d acknowledged, %d failed (%s), %d duplicates", SCALE.name(), run.publisher.attempted(), leader, firstIdAfterKill,
           verdict.acked.size(), run.publisher.failed().size(), run.publisher.failures().values().stream()
               .map(Throwable::toString).distinct().limit(3).toList(), verdict.duplicates().size());
     }

@@ -48,6 +48,8 @@ class FaultScenariosTest {
       attempts.forEach((id, calls) -> assertThat(calls).as("calls of event " + id)
           .containsExactlyElementsOf(id % 10 == 0 ? List.of("1fail", "2fail", "3ok") : List.of("1ok")));
       assertThat(verdict.calls).hasSize(events + 2 * (events / 10));
+      Report.line("handler failures scenario (%s): %d events, %d handler calls, %d dead letters, %d duplicates",
+          SCALE.name(), events, verdict.calls.size(), verdict.deadLetters.size(), verdict.duplicates().size());
     }
   }
 
@@ -91,7 +93,7 @@ class FaultScenariosTest {
               assertThat(event.offset()).isGreaterThanOrEqualTo(kill.committed().getOrDefault(event.partition(), 0L));
             });
       });
-      System.out.printf("kill scenario (%s): %d events, %d kills, %d duplicates, committed at kills %s%n",
+      Report.line("kill scenario (%s): %d events, %d kills, %d duplicates, committed at kills %s",
           SCALE.name(), events, kills.size(), verdict.duplicates().size(), kills);
     }
   }
@@ -130,7 +132,7 @@ class FaultScenariosTest {
       assertThat(verdict.missing()).isEmpty();
       assertThat(verdict.duplicates()).isEmpty();
       assertThat(verdict.calls).hasSize(verdict.acked.size());
-      System.out.printf("clean restart scenario (%s): %d events, backlog at the full restart %d%n", SCALE.name(),
+      Report.line("clean restart scenario (%s): %d events, backlog at the full restart %d", SCALE.name(),
           verdict.acked.size(), backlog);
     }
   }
@@ -193,7 +195,7 @@ class FaultScenariosTest {
         assertThat(lowestInRun).as("partition %d: last run of %s starts above %d", partition, owner, highestBefore)
             .isGreaterThan(highestBefore);
       });
-      System.out.printf("join/leave scenario (%s): %d events, %d runs of one owner over %d partitions%n",
+      Report.line("join/leave scenario (%s): %d events, %d runs of one owner over %d partitions",
           SCALE.name(), verdict.acked.size(), handovers[0], Run.PARTITIONS);
     }
   }
@@ -235,8 +237,8 @@ class FaultScenariosTest {
       assertThat(verdict.handledButNotAcked()).as("handled events the publisher saw fail").isEmpty();
       assertThat(verdict.okById.keySet()).as("events published after the restart, handled by the same processes")
           .anyMatch(id -> id > firstIdAfterRestart);
-      System.out.printf("broker restart scenario (%s): %d published, %d acknowledged, %d failed (%s), %d attempted"
-          + " during the %d s outage, %d duplicates, longest publish() call %d ms%n", SCALE.name(), run.publisher.attempted(), verdict.acked.size(),
+      Report.line("broker restart scenario (%s): %d published, %d acknowledged, %d failed (%s), %d attempted"
+          + " during the %d s outage, %d duplicates, longest publish() call %d ms", SCALE.name(), run.publisher.attempted(), verdict.acked.size(),
           run.publisher.failed().size(), run.publisher.failures().values().stream().map(Throwable::toString).distinct()
               .limit(3).toList(), attemptedDuringOutage, OUTAGE.toSeconds(), verdict.duplicates().size(),
           run.publisher.longestCall().toMillis());
@@ -266,6 +268,8 @@ class FaultScenariosTest {
       assertThat(verdict.calls.stream().filter(call -> !call.ok()).count()).as("injected failures")
           .isGreaterThan(events / 10);
       assertThat(verdict.handledOrderByKey()).hasSize(16).isEqualTo(verdict.publishedOrderByKey());
+      Report.line("per-key order scenario (%s): %d events on 16 keys, %d injected failures, all in publish order",
+          SCALE.name(), events, verdict.calls.stream().filter(call -> !call.ok()).count());
     }
   }
 
