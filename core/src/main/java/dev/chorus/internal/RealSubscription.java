@@ -404,7 +404,7 @@ final class RealSubscription<E> implements Subscription {
       try {
         if (delivery.type == null) {
           throw new WireFormat.MalformedRecordException("required header " + WireFormat.TYPE
-              + " is missing or too long");
+              + " is missing, empty or too long");
         }
         metadata = WireFormat.read(record.key(), record.headers());
         delivery.metadata = metadata;

@@ -86,10 +86,18 @@ final class WireFormat {
     headers.put(name, bytes);
   }
 
-  /** The {@code ce_type} of a record, or null if absent or implausible. */
+  /**
+   * The {@code ce_type} of a record, or null if absent, blank or implausible: like any other
+   * required attribute, an empty one counts as missing, so the record is malformed, not of
+   * some other type.
+   */
   static String type(Map<String, byte[]> headers) {
     byte[] type = headers.get(TYPE);
-    return type == null || type.length > MAX_ATTRIBUTE_LENGTH ? null : string(type);
+    if (type == null || type.length > MAX_ATTRIBUTE_LENGTH) {
+      return null;
+    }
+    String name = string(type);
+    return name.isBlank() ? null : name;
   }
 
   /**

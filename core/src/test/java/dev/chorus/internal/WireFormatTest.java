@@ -307,9 +307,11 @@ class WireFormatTest {
   // --- helpers -------------------------------------------------------------------------------
 
   @Test
-  void typeReadsTheTypeAttributeOrNullWhenAbsentOrImplausible() {
+  void typeReadsTheTypeAttributeOrNullWhenAbsentBlankOrImplausible() {
     assertThat(WireFormat.type(WireFormat.headers(FULL))).isEqualTo("payments.payment-validated");
     assertThat(WireFormat.type(Map.of())).isNull();
+    assertThat(WireFormat.type(Map.of("ce_type", new byte[0]))).isNull();
+    assertThat(WireFormat.type(Map.of("ce_type", utf8(" \t")))).isNull();
     assertThat(WireFormat.type(Map.of("ce_type", new byte[513]))).isNull();
   }
 

@@ -92,6 +92,8 @@ class HostileInputTest {
     valid();
     hostile("{\"id\":\"k\",\"seq\":1}", headers -> headers.put("ce_time", "yesterday".getBytes(UTF_8)));
     valid();
+    hostile("{\"id\":\"k\",\"seq\":1}", headers -> headers.put("ce_type", new byte[0])); // empty ce_type
+    valid();
     hostile("{\"command\":[\"rm\",\"-rf\"]}", headers -> headers.put("ce_type",
         "java.lang.ProcessBuilder".getBytes(UTF_8)));                               // a JDK class
     valid();
@@ -105,7 +107,7 @@ class HostileInputTest {
 
     assertThat(handled).as("valid events, in order").containsExactlyElementsOf(
         java.util.stream.IntStream.range(0, seq).filter(i -> i % 2 == 0).boxed().toList());
-    assertThat(deadLetters).as("dead letters").hasSize(7)
+    assertThat(deadLetters).as("dead letters").hasSize(8)
         .allSatisfy(letter -> {
           assertThat(letter.failure().reason()).isEqualTo(DeadLetter.Reason.UNDECODABLE);
           assertThat(letter.failure().attempts()).isZero();
