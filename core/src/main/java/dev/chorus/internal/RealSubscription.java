@@ -524,7 +524,7 @@ final class RealSubscription<E> implements Subscription {
   private void deadLetter(Delivery delivery, DeadLetter.Reason reason) {
     DeadLetter letter = toDeadLetter(delivery, reason);
     switch (deadLetter.action()) {
-      case PUBLISH -> writeDeadLetter(delivery, letter, Duration.ofMillis(100));
+      case PUBLISH -> writeDeadLetter(delivery, letter, DeadLetterHeaders.Fit.WHOLE, Duration.ofMillis(100));
       case DISCARD -> {
         delivery.progress.inFlight--;
         LOG.warn("group {} discarded event {} of type {} from {}-{}@{} after {} attempt(s): {}", group,
@@ -546,10 +546,11 @@ final class RealSubscription<E> implements Subscription {
     }
   }
 
-  private void writeDeadLetter(Delivery delivery, DeadLetter letter, Duration backoff) {
+  private void writeDeadLetter(Delivery delivery, DeadLetter letter, DeadLetterHeaders.Fit fit, Duration backoff) {
     String topic = deadLetter.destination(letter.topic(), group);
-    OutgoingRecord record = DeadLetterHeaders.toRecord(topic, letter, delivery.record, delivery.lastError);
+    OutgoingRecord record = DeadLetterHeaders.toRecord(topic, letter, delivery.record, delivery.lastError, fit);
     bus.transport().send(record).whenComplete((position, error) -> post(() -> {
+      DeadLetterHeaders.Fit smaller = error == null ? null : DeadLetterHeaders.smaller(fit, delivery.record, error);
       if (error == null) {
         delivery.progress.inFlight--;
         if (!delivery.cancelled) {
@@ -562,12 +563,17 @@ final class RealSubscription<E> implements Subscription {
         }
       } else if (delivery.cancelled || stopping) {
         delivery.progress.inFlight--;
+      } else if (smaller != null) {
+        // Refused for its size: the same record would be refused for ever, so write less of it now.
+        LOG.warn("group {}: the dead letter for event {} is too large for {}; writing it again as {}", group,
+            letter.metadata().id(), topic, smaller, error);
+        writeDeadLetter(delivery, letter, smaller, backoff);
       } else {
         LOG.warn("group {} could not write a dead letter for event {} to {}; trying again in {}", group,
             letter.metadata().id(), topic, backoff, error);
         Duration next = backoff.multipliedBy(2).compareTo(MAX_DEAD_LETTER_BACKOFF) > 0 ? MAX_DEAD_LETTER_BACKOFF
             : backoff.multipliedBy(2);
-        delivery.cancelTimer = bus.timers().schedule(backoff, () -> post(() -> writeDeadLetter(delivery, letter, next)));
+        delivery.cancelTimer = bus.timers().schedule(backoff, () -> post(() -> writeDeadLetter(delivery, letter, fit, next)));
       }
     }));
   }
