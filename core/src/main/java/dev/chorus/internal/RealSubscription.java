@@ -47,6 +47,7 @@ final class RealSubscription<E> implements Subscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(RealSubscription.class);
   private static final int MAX_STACK_TRACE = 8 * 1024;
+  private static final int MAX_MESSAGE = 8 * 1024;
   private static final int MAX_BUFFERED_PER_PARTITION = 1_000;
   private static final int MAX_BATCH = 64;
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
@@ -584,7 +585,10 @@ final class RealSubscription<E> implements Subscription {
     error.printStackTrace(new PrintWriter(trace));
     String stackTrace = trace.getBuffer().length() > MAX_STACK_TRACE ? trace.toString().substring(0, MAX_STACK_TRACE)
         : trace.toString();
-    String message = error.getMessage() == null ? "" : error.getMessage();
+    // A message may quote the event (a handler's "bad order: " + order): bounded like the trace,
+    // so that no dead letter grows with its payload twice over.
+    String message = error.getMessage() == null ? "" : error.getMessage().length() > MAX_MESSAGE
+        ? error.getMessage().substring(0, MAX_MESSAGE) : error.getMessage();
     TransportRecord record = delivery.record;
     int attempts = reason == DeadLetter.Reason.UNDECODABLE ? 0 : delivery.handlerCalls;
     return new DeadLetter(record.value(), delivery.metadata, group, record.topic(), record.partition(),
