@@ -3,13 +3,17 @@ package dev.chorus.internal;
 import dev.chorus.DeadLetter;
 import dev.chorus.EventMetadata;
 import dev.chorus.spi.OutgoingRecord;
+import dev.chorus.spi.RecordTooLargeException;
 import dev.chorus.spi.TransportRecord;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 
 /**
  * The dead-letter record format: the original key, value and headers, plus the header set
@@ -17,6 +21,13 @@ import java.util.Objects;
  * encodings: partition as a 4-byte big-endian int, offset and timestamp as 8-byte longs,
  * strings as UTF-8) and Chorus's own {@code chorus-dlt-*} headers (UTF-8 text: the reason
  * name, the attempt count in decimal, failure times in ISO-8601).
+ *
+ * <p>A dead letter that the transport refuses as too large (a {@link RecordTooLargeException}:
+ * the original record already filled its topic's size limit, or carries headers far beyond what
+ * Chorus reads) is written again, at once, in a smaller {@link Fit}: first without the large
+ * original headers, then without the value too. A {@code chorus-dlt-left-out} header then says
+ * what was left out; the original stays at its topic, partition and offset. Retrying the whole
+ * record could never succeed and would stall the partition for good.
  */
 public final class DeadLetterHeaders {
 
@@ -34,17 +45,49 @@ public final class DeadLetterHeaders {
   static final String ATTEMPTS = "chorus-dlt-attempts";
   static final String FIRST_FAILURE = "chorus-dlt-first-failure";
   static final String LAST_FAILURE = "chorus-dlt-last-failure";
+  static final String LEFT_OUT = "chorus-dlt-left-out";
+
+  /** How much of the original record a dead-letter record carries. */
+  enum Fit {
+    /** The original key, value and headers, whole. */
+    WHOLE,
+    /**
+     * The original key and value, and those original headers whose name and value each have at
+     * most {@value WireFormat#MAX_ATTRIBUTE_LENGTH} bytes, at most {@value WireFormat#MAX_HEADERS}
+     * of them (so at most 256 KiB): the CloudEvents envelope is kept, so the record can still be
+     * replayed.
+     */
+    SMALL_HEADERS,
+    /** As {@link #SMALL_HEADERS}, with an empty value. */
+    NO_VALUE
+  }
 
   private DeadLetterHeaders() {}
 
-  /** The record that carries a dead letter of {@code original} to {@code topic}. */
+  /** The record that carries a dead letter of {@code original} to {@code topic}, whole. */
   static OutgoingRecord toRecord(String topic, DeadLetter deadLetter, TransportRecord original, Throwable error) {
+    return toRecord(topic, deadLetter, original, error, Fit.WHOLE);
+  }
+
+  /** The record that carries a dead letter of {@code original} to {@code topic}, in the given fit. */
+  static OutgoingRecord toRecord(String topic, DeadLetter deadLetter, TransportRecord original, Throwable error,
+      Fit fit) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
-    original.headers().forEach((name, value) -> {
-      if (value != null && !WireFormat.isDeadLetterHeader(name)) {
-        headers.put(name, value);
+    int leftOutHeaders = 0;
+    long leftOutBytes = 0;
+    for (Map.Entry<String, byte[]> header : original.headers().entrySet()) {
+      String name = header.getKey();
+      byte[] value = header.getValue();
+      if (value == null || WireFormat.isDeadLetterHeader(name)) {
+        continue;
       }
-    });
+      if (fit == Fit.WHOLE || isSmall(name, value) && headers.size() < WireFormat.MAX_HEADERS) {
+        headers.put(name, value);
+      } else {
+        leftOutHeaders++;
+        leftOutBytes += name.length() + value.length;
+      }
+    }
     DeadLetter.Failure failure = deadLetter.failure();
     headers.put(ORIGINAL_TOPIC, WireFormat.utf8(deadLetter.topic()));
     headers.put(ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES).putInt(deadLetter.partition()).array());
@@ -62,7 +105,52 @@ public final class DeadLetterHeaders {
     headers.put(ATTEMPTS, WireFormat.utf8(Integer.toString(failure.attempts())));
     headers.put(FIRST_FAILURE, WireFormat.utf8(failure.firstFailure().toString()));
     headers.put(LAST_FAILURE, WireFormat.utf8(failure.lastFailure().toString()));
-    return new OutgoingRecord(topic, original.key(), original.value(), headers);
+    if (fit == Fit.WHOLE) {
+      return new OutgoingRecord(topic, original.key(), original.value(), headers);
+    }
+    List<String> leftOut = new ArrayList<>(2);
+    if (leftOutHeaders > 0) {
+      leftOut.add(leftOutHeaders + " original header(s) of " + leftOutBytes + " bytes");
+    }
+    if (fit == Fit.NO_VALUE) {
+      leftOut.add("the original value of " + original.value().length + " bytes");
+    }
+    headers.put(LEFT_OUT, WireFormat.utf8(String.join(" and ", leftOut) + ": the whole dead letter was too large for "
+        + topic));
+    return new OutgoingRecord(topic, original.key(), fit == Fit.NO_VALUE ? new byte[0] : original.value(), headers);
+  }
+
+  /**
+   * The fit to try after the transport refused a dead letter of {@code original} in {@code fit}
+   * as too large, or null if there is none or the failure was of another kind (to be retried
+   * as it is). A smaller fit that would leave nothing out is passed over.
+   */
+  static Fit smaller(Fit fit, TransportRecord original, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+        : failure;
+    if (!(cause instanceof RecordTooLargeException)) {
+      return null;
+    }
+    if (fit == Fit.WHOLE && leavesHeadersOut(original)) {
+      return Fit.SMALL_HEADERS;
+    }
+    return fit != Fit.NO_VALUE && original.value().length > 0 ? Fit.NO_VALUE : null;
+  }
+
+  private static boolean leavesHeadersOut(TransportRecord original) {
+    int kept = 0;
+    for (Map.Entry<String, byte[]> header : original.headers().entrySet()) {
+      if (header.getValue() != null && !WireFormat.isDeadLetterHeader(header.getKey())) {
+        if (!isSmall(header.getKey(), header.getValue()) || ++kept > WireFormat.MAX_HEADERS) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isSmall(String name, byte[] value) {
+    return name.length() <= WireFormat.MAX_ATTRIBUTE_LENGTH && value.length <= WireFormat.MAX_ATTRIBUTE_LENGTH;
   }
 
   /**

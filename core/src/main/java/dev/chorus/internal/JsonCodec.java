@@ -21,6 +21,8 @@ public final class JsonCodec {
   /** Largest payload decoded, in bytes; larger ones are undecodable. */
   public static final int MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
   static final int MAX_NESTING_DEPTH = 256;
+  /** Longest Jackson message kept in a decode failure; Jackson's own are far shorter unless they quote the input. */
+  static final int MAX_ERROR_MESSAGE = 2_000;
 
   private static final JsonCodec SHARED = new JsonCodec();
 
@@ -83,7 +85,8 @@ public final class JsonCodec {
    * @param type the class to decode into
    * @param <E> the event type
    * @return the event, never null
-   * @throws ChorusException if the bytes are too large, not JSON, or not a {@code type}
+   * @throws ChorusException if the bytes are too large, not JSON, or not a {@code type}; its
+   *     message is bounded, however much of the input the parser's message quotes
    */
   public <E> E decode(byte[] bytes, Class<E> type) {
     if (bytes.length > MAX_PAYLOAD_BYTES) {
@@ -93,8 +96,16 @@ public final class JsonCodec {
     try {
       value = mapper.readValue(bytes, type);
     } catch (Exception | StackOverflowError e) {
-      throw new ChorusException("cannot decode " + bytes.length + " bytes as " + type.getName() + ": "
-          + e.getMessage(), e);
+      String prefix = "cannot decode " + bytes.length + " bytes as " + type.getName() + ": ";
+      String reason = String.valueOf(e.getMessage());
+      if (reason.length() <= MAX_ERROR_MESSAGE) {
+        throw new ChorusException(prefix + reason, e);
+      }
+      // Some Jackson messages quote the offending input whole (a JSON string where an object was
+      // expected): megabytes of hostile text that the exception would carry into every log line
+      // and dead letter. Keep the start of the message, and not that exception.
+      throw new ChorusException(prefix + reason.substring(0, MAX_ERROR_MESSAGE) + "... (" + e.getClass().getName()
+          + ", message of " + reason.length() + " characters cut)");
     }
     if (value == null) {
       throw new ChorusException("payload is JSON null, not a " + type.getName());

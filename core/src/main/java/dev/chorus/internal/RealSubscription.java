@@ -47,6 +47,7 @@ final class RealSubscription<E> implements Subscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(RealSubscription.class);
   private static final int MAX_STACK_TRACE = 8 * 1024;
+  private static final int MAX_MESSAGE = 8 * 1024;
   private static final int MAX_BUFFERED_PER_PARTITION = 1_000;
   private static final int MAX_BATCH = 64;
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
@@ -404,7 +405,7 @@ final class RealSubscription<E> implements Subscription {
       try {
         if (delivery.type == null) {
           throw new WireFormat.MalformedRecordException("required header " + WireFormat.TYPE
-              + " is missing or too long");
+              + " is missing, empty or too long");
         }
         metadata = WireFormat.read(record.key(), record.headers());
         delivery.metadata = metadata;
@@ -524,7 +525,7 @@ final class RealSubscription<E> implements Subscription {
   private void deadLetter(Delivery delivery, DeadLetter.Reason reason) {
     DeadLetter letter = toDeadLetter(delivery, reason);
     switch (deadLetter.action()) {
-      case PUBLISH -> writeDeadLetter(delivery, letter, Duration.ofMillis(100));
+      case PUBLISH -> writeDeadLetter(delivery, letter, DeadLetterHeaders.Fit.WHOLE, Duration.ofMillis(100));
       case DISCARD -> {
         delivery.progress.inFlight--;
         LOG.warn("group {} discarded event {} of type {} from {}-{}@{} after {} attempt(s): {}", group,
@@ -546,10 +547,11 @@ final class RealSubscription<E> implements Subscription {
     }
   }
 
-  private void writeDeadLetter(Delivery delivery, DeadLetter letter, Duration backoff) {
+  private void writeDeadLetter(Delivery delivery, DeadLetter letter, DeadLetterHeaders.Fit fit, Duration backoff) {
     String topic = deadLetter.destination(letter.topic(), group);
-    OutgoingRecord record = DeadLetterHeaders.toRecord(topic, letter, delivery.record, delivery.lastError);
+    OutgoingRecord record = DeadLetterHeaders.toRecord(topic, letter, delivery.record, delivery.lastError, fit);
     bus.transport().send(record).whenComplete((position, error) -> post(() -> {
+      DeadLetterHeaders.Fit smaller = error == null ? null : DeadLetterHeaders.smaller(fit, delivery.record, error);
       if (error == null) {
         delivery.progress.inFlight--;
         if (!delivery.cancelled) {
@@ -562,12 +564,17 @@ final class RealSubscription<E> implements Subscription {
         }
       } else if (delivery.cancelled || stopping) {
         delivery.progress.inFlight--;
+      } else if (smaller != null) {
+        // Refused for its size: the same record would be refused for ever, so write less of it now.
+        LOG.warn("group {}: the dead letter for event {} is too large for {}; writing it again as {}", group,
+            letter.metadata().id(), topic, smaller, error);
+        writeDeadLetter(delivery, letter, smaller, backoff);
       } else {
         LOG.warn("group {} could not write a dead letter for event {} to {}; trying again in {}", group,
             letter.metadata().id(), topic, backoff, error);
         Duration next = backoff.multipliedBy(2).compareTo(MAX_DEAD_LETTER_BACKOFF) > 0 ? MAX_DEAD_LETTER_BACKOFF
             : backoff.multipliedBy(2);
-        delivery.cancelTimer = bus.timers().schedule(backoff, () -> post(() -> writeDeadLetter(delivery, letter, next)));
+        delivery.cancelTimer = bus.timers().schedule(backoff, () -> post(() -> writeDeadLetter(delivery, letter, fit, next)));
       }
     }));
   }
@@ -578,7 +585,10 @@ final class RealSubscription<E> implements Subscription {
     error.printStackTrace(new PrintWriter(trace));
     String stackTrace = trace.getBuffer().length() > MAX_STACK_TRACE ? trace.toString().substring(0, MAX_STACK_TRACE)
         : trace.toString();
-    String message = error.getMessage() == null ? "" : error.getMessage();
+    // A message may quote the event (a handler's "bad order: " + order): bounded like the trace,
+    // so that no dead letter grows with its payload twice over.
+    String message = error.getMessage() == null ? "" : error.getMessage().length() > MAX_MESSAGE
+        ? error.getMessage().substring(0, MAX_MESSAGE) : error.getMessage();
     TransportRecord record = delivery.record;
     int attempts = reason == DeadLetter.Reason.UNDECODABLE ? 0 : delivery.handlerCalls;
     return new DeadLetter(record.value(), delivery.metadata, group, record.topic(), record.partition(),

@@ -86,10 +86,18 @@ final class WireFormat {
     headers.put(name, bytes);
   }
 
-  /** The {@code ce_type} of a record, or null if absent or implausible. */
+  /**
+   * The {@code ce_type} of a record, or null if absent, blank or implausible: like any other
+   * required attribute, an empty one counts as missing, so the record is malformed, not of
+   * some other type.
+   */
   static String type(Map<String, byte[]> headers) {
     byte[] type = headers.get(TYPE);
-    return type == null || type.length > MAX_ATTRIBUTE_LENGTH ? null : string(type);
+    if (type == null || type.length > MAX_ATTRIBUTE_LENGTH) {
+      return null;
+    }
+    String name = string(type);
+    return name.isBlank() ? null : name;
   }
 
   /**
@@ -130,7 +138,11 @@ final class WireFormat {
         correlationId != null ? correlationId : id, optional(headers, CAUSATION_ID), userHeaders(headers));
   }
 
-  /** Reads whatever envelope a record has, leaving out what is missing or malformed. */
+  /**
+   * Reads whatever envelope a record has, leaving out what is missing or malformed. As in
+   * {@link #read}, a missing correlation id is the event's own id, so that a dead letter read
+   * back from its record has the metadata its listeners were given.
+   */
   static EventMetadata readLenient(String key, Map<String, byte[]> headers) {
     Instant time = null;
     String rawTime = bounded(headers.get(TIME));
@@ -141,8 +153,10 @@ final class WireFormat {
         time = null;
       }
     }
-    return new EventMetadata(bounded(headers.get(ID)), bounded(headers.get(TYPE)), bounded(headers.get(SOURCE)),
-        time, key, bounded(headers.get(CORRELATION_ID)), bounded(headers.get(CAUSATION_ID)), userHeaders(headers));
+    String id = bounded(headers.get(ID));
+    String correlationId = bounded(headers.get(CORRELATION_ID));
+    return new EventMetadata(id, bounded(headers.get(TYPE)), bounded(headers.get(SOURCE)), time, key,
+        correlationId != null ? correlationId : id, bounded(headers.get(CAUSATION_ID)), userHeaders(headers));
   }
 
   /** Whether a header name belongs to Chorus or Spring's dead-letter format rather than the user. */

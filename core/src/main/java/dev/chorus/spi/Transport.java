@@ -19,7 +19,9 @@ public interface Transport extends AutoCloseable {
    * may create topics.
    *
    * @param record the record
-   * @return a future that completes when the record is durably stored, or exceptionally
+   * @return a future that completes when the record is durably stored, or exceptionally: with a
+   *     {@link RecordTooLargeException} if the record is refused for its size and always will be
+   *     (the engine then writes a smaller dead letter rather than retrying it)
    */
   CompletableFuture<RecordPosition> send(OutgoingRecord record);
 

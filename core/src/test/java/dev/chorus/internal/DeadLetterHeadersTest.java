@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chorus.DeadLetter;
 import dev.chorus.EventMetadata;
+import dev.chorus.PublishException;
 import dev.chorus.spi.OutgoingRecord;
+import dev.chorus.spi.RecordTooLargeException;
 import dev.chorus.spi.TransportRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 class DeadLetterHeadersTest {
@@ -167,6 +170,76 @@ class DeadLetterHeadersTest {
     assertThat(headers).doesNotContainKeys("kafka_dlt-exception-cause-fqcn", "chorus-dlt-forged-extra",
         "KAFKA_DLT-ORIGINAL-OFFSET", "Kafka_Dlt-Original-Partition", "CHORUS-DLT-ATTEMPTS");
     assertThat(DeadLetterHeaders.read(record.key(), record.value(), headers)).isEqualTo(DEAD_LETTER);
+  }
+
+  @Test
+  void aSmallerFitLeavesOutTheLargeOriginalHeadersAndKeepsTheEnvelopeAndValue() {
+    Map<String, byte[]> headers = new LinkedHashMap<>(WireFormat.headers(METADATA));
+    headers.put("big", new byte[1024 * 1024]);
+    headers.put("x".repeat(600), utf8("long name"));
+    headers.put("small", utf8("kept"));
+
+    OutgoingRecord record = DeadLetterHeaders.toRecord("dlt", DEAD_LETTER, original(headers), ERROR,
+        DeadLetterHeaders.Fit.SMALL_HEADERS);
+
+    assertThat(record.value()).isEqualTo(VALUE);
+    assertThat(record.key()).isEqualTo("o-1");
+    WireFormat.headers(METADATA).forEach((name, value) -> assertThat(record.headers().get(name)).as(name)
+        .isEqualTo(value));
+    assertThat(record.headers()).containsKey("small").doesNotContainKeys("big", "x".repeat(600));
+    assertThat(text(record.headers().get("chorus-dlt-left-out")))
+        .isEqualTo("2 original header(s) of " + (3 + 1024 * 1024 + 600 + 9) + " bytes: the whole dead letter was too "
+            + "large for dlt");
+    DeadLetter read = DeadLetterHeaders.read(record.key(), record.value(), record.headers());
+    assertThat(read.failure()).isEqualTo(FAILURE);
+    assertThat(read.payload()).isEqualTo(VALUE);
+    assertThat(read.metadata().headers()).containsEntry("small", "kept").doesNotContainKey("big");
+  }
+
+  @Test
+  void theSmallestFitLeavesOutTheValueToo() {
+    OutgoingRecord record = DeadLetterHeaders.toRecord("dlt", DEAD_LETTER, original(), ERROR,
+        DeadLetterHeaders.Fit.NO_VALUE);
+
+    assertThat(record.value()).isEmpty();
+    assertThat(text(record.headers().get("chorus-dlt-left-out")))
+        .isEqualTo("the original value of " + VALUE.length + " bytes: the whole dead letter was too large for dlt");
+    DeadLetter read = DeadLetterHeaders.read(record.key(), record.value(), record.headers());
+    assertThat(read.metadata()).isEqualTo(METADATA);
+    assertThat(read.failure()).isEqualTo(FAILURE);
+    assertThat(read.offset()).isEqualTo(OFFSET);
+    assertThat(read.payload()).isEmpty();
+  }
+
+  @Test
+  void aWholeDeadLetterSaysNothingWasLeftOut() {
+    assertThat(DeadLetterHeaders.toRecord("dlt", DEAD_LETTER, original(), ERROR).headers())
+        .doesNotContainKey("chorus-dlt-left-out");
+  }
+
+  @Test
+  void onlyASizeRefusalLeadsToASmallerFitAndOnlyOneThatLeavesSomethingOut() {
+    RecordTooLargeException tooLarge = new RecordTooLargeException("too large", "dlt", null);
+    Map<String, byte[]> withBigHeader = new LinkedHashMap<>(WireFormat.headers(METADATA));
+    withBigHeader.put("big", new byte[513]);
+    Map<String, byte[]> manyHeaders = new LinkedHashMap<>();
+    for (int i = 0; i <= WireFormat.MAX_HEADERS; i++) {
+      manyHeaders.put("h" + i, new byte[1]);
+    }
+    TransportRecord empty = new TransportRecord("orders", 0, 0L, TIMESTAMP, null, new byte[0], Map.of());
+
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.WHOLE, original(withBigHeader), tooLarge))
+        .isEqualTo(DeadLetterHeaders.Fit.SMALL_HEADERS);
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.WHOLE, original(manyHeaders), tooLarge))
+        .isEqualTo(DeadLetterHeaders.Fit.SMALL_HEADERS);
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.WHOLE, original(), tooLarge))
+        .as("nothing to leave out but the value").isEqualTo(DeadLetterHeaders.Fit.NO_VALUE);
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.SMALL_HEADERS, original(withBigHeader),
+        new CompletionException(tooLarge))).isEqualTo(DeadLetterHeaders.Fit.NO_VALUE);
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.NO_VALUE, original(), tooLarge)).isNull();
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.WHOLE, empty, tooLarge)).isNull();
+    assertThat(DeadLetterHeaders.smaller(DeadLetterHeaders.Fit.WHOLE, original(withBigHeader),
+        new PublishException("broker down", null, "dlt", null))).as("any other failure is retried as it is").isNull();
   }
 
   @Test

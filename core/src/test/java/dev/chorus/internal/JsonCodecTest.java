@@ -111,6 +111,21 @@ class JsonCodecTest {
   }
 
   @Test
+  void aFailureWhoseJacksonMessageQuotesMegabytesOfInputKeepsAShortMessageAndNoCause() {
+    String quoted = "x".repeat(1024 * 1024);
+    byte[] json = utf8("\"" + quoted + "\"");
+
+    assertThatThrownBy(() -> codec.decode(json, Shipment.class))
+        .isExactlyInstanceOf(ChorusException.class)
+        .hasMessageStartingWith("cannot decode " + json.length + " bytes as " + Shipment.class.getName()
+            + ": Cannot construct instance of")
+        .hasMessageContaining("... (com.fasterxml.jackson.databind.exc.MismatchedInputException, message of ")
+        .hasMessageEndingWith(" characters cut)")
+        .hasNoCause()
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(JsonCodec.MAX_ERROR_MESSAGE + 200));
+  }
+
+  @Test
   void rejectsJsonOfAnotherShape() {
     assertThatThrownBy(() -> codec.decode(utf8("\"just a string\""), Shipment.class))
         .isExactlyInstanceOf(ChorusException.class);

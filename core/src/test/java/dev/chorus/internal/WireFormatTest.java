@@ -255,6 +255,17 @@ class WireFormatTest {
   }
 
   @Test
+  void readLenientTakesTheIdAsCorrelationIdWhenThereIsNoneLikeRead() {
+    Map<String, byte[]> headers = validHeaders();
+    headers.remove("ce_correlationid");
+    headers.put("ce_time", utf8("yesterday"));
+
+    assertThat(WireFormat.readLenient("p-1", headers).correlationId()).isEqualTo("evt-1");
+    headers.put("ce_time", utf8("2026-01-01T00:00:00Z"));
+    assertThat(WireFormat.read("p-1", headers).correlationId()).isEqualTo("evt-1");
+  }
+
+  @Test
   void readLenientLeavesOutWhatIsMissing() {
     EventMetadata read = WireFormat.readLenient("k", Map.of());
 
@@ -307,9 +318,11 @@ class WireFormatTest {
   // --- helpers -------------------------------------------------------------------------------
 
   @Test
-  void typeReadsTheTypeAttributeOrNullWhenAbsentOrImplausible() {
+  void typeReadsTheTypeAttributeOrNullWhenAbsentBlankOrImplausible() {
     assertThat(WireFormat.type(WireFormat.headers(FULL))).isEqualTo("payments.payment-validated");
     assertThat(WireFormat.type(Map.of())).isNull();
+    assertThat(WireFormat.type(Map.of("ce_type", new byte[0]))).isNull();
+    assertThat(WireFormat.type(Map.of("ce_type", utf8(" \t")))).isNull();
     assertThat(WireFormat.type(Map.of("ce_type", new byte[513]))).isNull();
   }
 

@@ -5,6 +5,7 @@ import dev.chorus.StartPosition;
 import dev.chorus.spi.OutgoingRecord;
 import dev.chorus.spi.RebalanceListener;
 import dev.chorus.spi.RecordPosition;
+import dev.chorus.spi.RecordTooLargeException;
 import dev.chorus.spi.TopicPartition;
 import dev.chorus.spi.Transport;
 import dev.chorus.spi.TransportConsumer;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -100,7 +102,9 @@ public final class KafkaTransport implements Transport {
    *
    * @param record the record
    * @return a future completed on the broker's acknowledgement, or exceptionally with a
-   *     {@link PublishException} (topic missing, send refused, timed out)
+   *     {@link PublishException} (topic missing, send refused, timed out), a
+   *     {@link RecordTooLargeException} if the record exceeds the producer's
+   *     {@code max.request.size} or the topic's {@code max.message.bytes}
    */
   @Override
   public CompletableFuture<RecordPosition> send(OutgoingRecord record) {
@@ -116,8 +120,12 @@ public final class KafkaTransport implements Transport {
       byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
       producer.send(new ProducerRecord<>(record.topic(), null, key, record.value(), headers), (metadata, error) -> {
         if (error != null) {
-          result.completeExceptionally(new PublishException("Kafka did not accept a record for " + record.topic()
-              + ": " + error.getMessage(), null, record.topic(), error));
+          String message = "Kafka did not accept a record for " + record.topic() + ": " + error.getMessage();
+          // Too large for max.request.size or the topic's max.message.bytes: sending it again cannot help.
+          result.completeExceptionally(error instanceof org.apache.kafka.common.errors.RecordTooLargeException
+              || error instanceof RecordBatchTooLargeException
+              ? new RecordTooLargeException(message, record.topic(), error)
+              : new PublishException(message, null, record.topic(), error));
         } else {
           result.complete(new RecordPosition(metadata.topic(), metadata.partition(), metadata.offset(),
               Instant.ofEpochMilli(metadata.timestamp())));

@@ -329,6 +329,29 @@ class KafkaTransportTest {
   }
 
   @Test
+  void aRecordTooLargeForTheProducerOrForTheTopicFailsWithRecordTooLargeException() {
+    String topic = "kafka-test.large-" + run;
+    KafkaTransport producerLimited = transport();
+    KafkaTransport brokerLimited = KafkaTransport.builder().bootstrapServers(kafka.bootstrapServers())
+        .property("max.request.size", 4 * 1024 * 1024).build();
+    closeables.add(brokerLimited);
+    // Over the producer's default max.request.size (1 MiB), and over the broker's default
+    // max.message.bytes for the topic Chorus creates, which a producer allowed 4 MiB runs into.
+    byte[] value = new byte[1536 * 1024];
+
+    for (KafkaTransport transport : List.of(producerLimited, brokerLimited)) {
+      assertThatThrownBy(() -> transport.send(new dev.chorus.spi.OutgoingRecord(topic, "k", value, Map.of())).get())
+          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(dev.chorus.spi.RecordTooLargeException.class)
+          .hasMessageStartingWith("Kafka did not accept a record for " + topic + ": ")
+          .satisfies(e -> assertThat(((PublishException) e).topic()).isEqualTo(topic))
+          .cause().isInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+    }
+    assertThatThrownBy(() -> transport().send(new dev.chorus.spi.OutgoingRecord("kafka-test.absent/" + run, "k",
+        new byte[1], Map.of())).get()).cause().isInstanceOf(PublishException.class)
+        .isNotInstanceOf(dev.chorus.spi.RecordTooLargeException.class);
+  }
+
+  @Test
   void withTopicCreationOffAMissingTopicIsAnErrorThatNamesIt() {
     KafkaTransport transport = KafkaTransport.builder().bootstrapServers(kafka.bootstrapServers())
         .createTopics(false).build();

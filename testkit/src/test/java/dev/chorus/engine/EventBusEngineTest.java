@@ -345,6 +345,31 @@ class EventBusEngineTest {
   }
 
   @Test
+  void aFailureMessageQuotingMegabytesIsCutTo8KiBInTheDeadLetter() {
+    InMemoryTransport transport = onePartition();
+    List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(transport).listener(new EventBusListener() {
+      @Override
+      public void onDeadLettered(DeadLetter deadLetter, String topic) {
+        letters.add(deadLetter);
+      }
+    }));
+    String huge = "bad task: " + "x".repeat(2 * 1024 * 1024);
+    bus.subscribe(Task.class).group("verbose").retry(RetryPolicy.none()).handle((task, ctx) -> {
+      throw new IllegalArgumentException(huge);
+    });
+    bus.publish(new Task("k", 1)).join();
+    assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+
+    assertThat(letters).singleElement().satisfies(letter -> {
+      assertThat(letter.failure().message()).isEqualTo(huge.substring(0, 8 * 1024));
+      assertThat(letter.failure().stackTrace()).hasSize(8 * 1024);
+    });
+    assertThat(transport.records("engine.tasks.verbose.dlt")).singleElement()
+        .satisfies(record -> assertThat(record.headers().get("kafka_dlt-exception-message")).hasSize(8 * 1024));
+  }
+
+  @Test
   void aFollowUpEventThatWasNotPublishedFailsTheAttemptSoTheChainKeepsEveryLink() {
     FaultyTransport transport = new FaultyTransport(onePartition());
     AtomicInteger refused = new AtomicInteger();

@@ -4,6 +4,7 @@ import dev.chorus.StartPosition;
 import dev.chorus.spi.OutgoingRecord;
 import dev.chorus.spi.RebalanceListener;
 import dev.chorus.spi.RecordPosition;
+import dev.chorus.spi.RecordTooLargeException;
 import dev.chorus.spi.TopicPartition;
 import dev.chorus.spi.Transport;
 import dev.chorus.spi.TransportConsumer;
@@ -25,6 +26,8 @@ final class FaultyTransport implements Transport {
 
   final Transport delegate;
   volatile Predicate<OutgoingRecord> failSend = record -> false;
+  /** Records refused for their size, as a broker refuses one over its topic's limit. */
+  volatile Predicate<OutgoingRecord> tooLarge = record -> false;
   final ConcurrentLinkedQueue<TopicPartition> paused = new ConcurrentLinkedQueue<>();
   final AtomicInteger failingPolls = new AtomicInteger();
 
@@ -37,7 +40,17 @@ final class FaultyTransport implements Transport {
     if (failSend.test(record)) {
       return CompletableFuture.failedFuture(new IllegalStateException("injected send failure to " + record.topic()));
     }
+    if (tooLarge.test(record)) {
+      return CompletableFuture.failedFuture(new RecordTooLargeException("injected: record of " + size(record)
+          + " bytes too large for " + record.topic(), record.topic(), null));
+    }
     return delegate.send(record);
+  }
+
+  /** The bytes of a record's value, header names and header values. */
+  static long size(OutgoingRecord record) {
+    return record.value().length + record.headers().entrySet().stream()
+        .mapToLong(header -> header.getKey().length() + header.getValue().length).sum();
   }
 
   @Override

@@ -92,6 +92,8 @@ class HostileInputTest {
     valid();
     hostile("{\"id\":\"k\",\"seq\":1}", headers -> headers.put("ce_time", "yesterday".getBytes(UTF_8)));
     valid();
+    hostile("{\"id\":\"k\",\"seq\":1}", headers -> headers.put("ce_type", new byte[0])); // empty ce_type
+    valid();
     hostile("{\"command\":[\"rm\",\"-rf\"]}", headers -> headers.put("ce_type",
         "java.lang.ProcessBuilder".getBytes(UTF_8)));                               // a JDK class
     valid();
@@ -105,7 +107,7 @@ class HostileInputTest {
 
     assertThat(handled).as("valid events, in order").containsExactlyElementsOf(
         java.util.stream.IntStream.range(0, seq).filter(i -> i % 2 == 0).boxed().toList());
-    assertThat(deadLetters).as("dead letters").hasSize(7)
+    assertThat(deadLetters).as("dead letters").hasSize(8)
         .allSatisfy(letter -> {
           assertThat(letter.failure().reason()).isEqualTo(DeadLetter.Reason.UNDECODABLE);
           assertThat(letter.failure().attempts()).isZero();
@@ -134,6 +136,53 @@ class HostileInputTest {
     assertThat(skipped).hasSize(100_000);
     assertThat(handled).containsExactly(0, 2);
     assertThat(bus.flow().types()).as("types the bus knows").hasSize(1);
+  }
+
+  @Test
+  void aPoisonRecordWhoseDeadLetterIsTooLargeForItsTopicIsDeadLetteredSmallerAtOnce() {
+    FaultyTransport sized = new FaultyTransport(InMemoryTransport.builder().partitions(1).build());
+    sized.tooLarge = record -> record.topic().endsWith(".dlt") && FaultyTransport.size(record) > 64 * 1024;
+    List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+    // A manual clock that nobody advances: a dead letter retried after a backoff would wait for ever.
+    EventBus small = EventBus.builder().transport(sized).clock(dev.chorus.VirtualClock.create())
+        .listener(new EventBusListener() {
+          @Override
+          public void onDeadLettered(DeadLetter deadLetter, String topic) {
+            letters.add(deadLetter);
+          }
+        }).build();
+    try {
+      small.subscribe(Order.class).group("sized").handle((order, ctx) -> handled.add(order.seq()));
+      small.publish(new Order("k", 0)).join();
+      Map<String, byte[]> bigHeader = envelope("hostile.order");
+      bigHeader.put("ce_time", "yesterday".getBytes(UTF_8));
+      bigHeader.put("blob", new byte[128 * 1024]);
+      sized.send(new OutgoingRecord("hostile.orders", "k", "{\"id\":\"k\",\"seq\":1}".getBytes(UTF_8), bigHeader))
+          .join();
+      small.publish(new Order("k", 2)).join();
+      byte[] bigValue = ("[" + "1,".repeat(64 * 1024) + "1]").getBytes(UTF_8);
+      sized.send(new OutgoingRecord("hostile.orders", "k", bigValue, envelope("hostile.order"))).join();
+      small.publish(new Order("k", 4)).join();
+
+      assertThat(small.awaitIdle(TIMEOUT)).isTrue();
+
+      assertThat(handled).containsExactly(0, 2, 4);
+      assertThat(letters).extracting(letter -> letter.offset()).containsExactly(1L, 3L);
+      List<dev.chorus.spi.TransportRecord> written = ((InMemoryTransport) sized.delegate)
+          .records("hostile.orders.sized.dlt");
+      assertThat(written).hasSize(2);
+      assertThat(written.get(0).value()).isEqualTo("{\"id\":\"k\",\"seq\":1}".getBytes(UTF_8));
+      assertThat(written.get(0).headers()).containsKeys("ce_id", "ce_type", "ce_time").doesNotContainKey("blob");
+      assertThat(new String(written.get(0).headers().get("chorus-dlt-left-out"), UTF_8)).isEqualTo("1 original "
+          + "header(s) of " + (4 + 128 * 1024) + " bytes: the whole dead letter was too large for hostile.orders.sized.dlt");
+      assertThat(written.get(1).value()).isEmpty();
+      assertThat(written.get(1).headers()).containsKeys("ce_id", "ce_type", "ce_time");
+      assertThat(new String(written.get(1).headers().get("chorus-dlt-left-out"), UTF_8)).isEqualTo("the original "
+          + "value of " + bigValue.length + " bytes: the whole dead letter was too large for hostile.orders.sized.dlt");
+      assertThat(DeadLetter.from("k", written.get(1).value(), written.get(1).headers()).offset()).isEqualTo(3L);
+    } finally {
+      small.close();
+    }
   }
 
   private void valid() {
