@@ -53,6 +53,8 @@ final class RealSubscription<E> implements Subscription {
   private static final int MAX_BATCH = 128;
   /** Tasks handed to the pool per handler thread: one running, one waiting, so no thread idles while the poll thread is busy. */
   private static final int TASKS_PER_THREAD = 2;
+  /** About how long one batch may keep a handler thread busy, judged by recent handler times. */
+  private static final long BATCH_NANOS = Duration.ofMillis(20).toNanos();
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
   private static final Duration POLL_BACKOFF_MIN = Duration.ofMillis(100);
@@ -84,6 +86,8 @@ final class RealSubscription<E> implements Subscription {
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
   private final KeyedDispatcher dispatcher = new KeyedDispatcher();
   private int inFlight;
+  /** Moving average of a successful handler call, in nanoseconds; -1 until the first one. */
+  private long handlerNanos = -1;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -255,12 +259,16 @@ final class RealSubscription<E> implements Subscription {
    * waiting while the poll thread is busy (polling, committing). With {@code concurrency(1)} a
    * batch takes what is ready, up to {@value #MAX_BATCH}; with more, ready events are shared out
    * over the task slots so that no thread waits while another holds a long batch (one event per
-   * task when few are ready, as for slow handlers on few keys).
+   * task when few are ready). Either way a batch holds about 20 ms of handler time at most.
    */
   private void dispatch() {
     while (!stopping && unappliedFailures.get() == 0 && inFlight < maxTasks && dispatcher.readyCount() > 0) {
-      int size = Math.max(1, Math.min(MAX_BATCH, concurrency == 1 ? dispatcher.readyCount()
-          : dispatcher.readyCount() / maxTasks));
+      int size = Math.min(MAX_BATCH, concurrency == 1 ? dispatcher.readyCount() : dispatcher.readyCount() / maxTasks);
+      // Slow handlers get short batches (one event from about 20 ms up), so that a close or a
+      // revoke waits for a few events per thread, not for batches; until a handler time is
+      // known, one event per task.
+      size = handlerNanos < 0 ? 1 : (int) Math.min(size, BATCH_NANOS / Math.max(1, handlerNanos));
+      size = Math.max(1, size);
       List<Delivery> batch = new ArrayList<>(size);
       Delivery delivery;
       while (batch.size() < size && (delivery = dispatcher.next()) != null) {
@@ -293,8 +301,8 @@ final class RealSubscription<E> implements Subscription {
     int i = 0;
     try {
       for (; i < batch.size(); i++) {
-        if (unappliedFailures.get() > 0) {
-          break;
+        if (unappliedFailures.get() > 0 || state == State.FAILED) {
+          break; // a failure is being applied, or it stopped the subscription: this batch waited too long
         }
         Delivery delivery = batch.get(i);
         CompletableFuture<Runnable> outcome = attempt(delivery);
@@ -521,6 +529,8 @@ final class RealSubscription<E> implements Subscription {
   // ---------------------------------------------------------------- outcomes (poll thread)
 
   private void onSuccess(Delivery delivery, int attempt, Duration took) {
+    long nanos = took.toNanos();
+    handlerNanos = handlerNanos < 0 ? nanos : (handlerNanos * 7 + nanos) / 8;
     delivery.handlerCalls++;
     released(delivery);
     if (delivery.cancelled) {
