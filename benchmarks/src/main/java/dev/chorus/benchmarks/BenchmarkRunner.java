@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.IterationResult;
@@ -34,6 +35,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchmarkRunner {
 
+  /** The scenarios {@code --only} can pick from; all of them run by default. */
+  static final Set<String> SCENARIOS = Set.of("publish", "consume", "latency", "keyed", "inmemory", "memory");
   static final String FULL_COMMAND = "mvn -B -q -pl benchmarks -am compile exec:java -Dexec.args=\"--full\"";
 
   private BenchmarkRunner() {}
@@ -41,7 +44,9 @@ public final class BenchmarkRunner {
   /**
    * Runs the benchmarks.
    *
-   * @param args {@code --smoke} or {@code --full}, optionally {@code --out <file>}
+   * @param args {@code --smoke} or {@code --full}, optionally {@code --out <file>},
+   *     {@code --jfr <recording.jfr>} and {@code --only <scenarios>} (comma-separated, of
+   *     {@code publish, consume, latency, keyed, inmemory, memory}; for profiling one scenario)
    * @throws Exception if a scenario fails
    */
   public static void main(String[] args) throws Exception {
@@ -50,6 +55,7 @@ public final class BenchmarkRunner {
     String jfr = null;
     boolean child = false;
     String command = null;
+    Set<String> only = SCENARIOS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> settings = Settings.smoke();
@@ -58,8 +64,9 @@ public final class BenchmarkRunner {
         case "--jfr" -> jfr = args[++i];
         case "--child" -> child = true;
         case "--command" -> command = args[++i];
+        case "--only" -> only = only(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --smoke or --full, optionally --out <file> and --jfr <recording.jfr>");
+            + "; use --smoke or --full, optionally --out <file>, --jfr <recording.jfr> and --only <scenarios>");
       }
     }
     if (settings.mode().equals("full") && !child) {
@@ -70,7 +77,7 @@ public final class BenchmarkRunner {
           : Path.of(projectRoot(), "benchmarks", "target", "benchmarks-smoke.md");
     }
     run(settings, out, command != null ? command : settings.mode().equals("full") ? FULL_COMMAND
-        : "BenchmarkRunner --smoke");
+        : "BenchmarkRunner --smoke", only);
     System.exit(0);
   }
 
@@ -101,7 +108,8 @@ public final class BenchmarkRunner {
     }
     command.addAll(List.of("-cp", classpath, BenchmarkRunner.class.getName()));
     command.addAll(List.of(args));
-    command.addAll(List.of("--child", "--command", FULL_COMMAND));
+    command.addAll(List.of("--child", "--command", FULL_COMMAND + (List.of(args).contains("--only")
+        ? " (--only " + args[List.of(args).indexOf("--only") + 1] + ")" : "")));
     System.out.println("Running the full mode in a child JVM on a private copy of the Chorus classes (" + snapshot + ")");
     Process process = new ProcessBuilder(command).inheritIO().start();
     return process.waitFor();
@@ -133,7 +141,19 @@ public final class BenchmarkRunner {
     return here.getFileName().toString().equals("benchmarks") ? here.getParent().toString() : here.toString();
   }
 
+  private static Set<String> only(String list) {
+    Set<String> only = Set.of(list.split(","));
+    if (!SCENARIOS.containsAll(only)) {
+      throw new IllegalArgumentException("--only takes scenarios out of " + SCENARIOS + ": " + list);
+    }
+    return only;
+  }
+
   static Results run(Settings settings, Path out, String command) throws Exception {
+    return run(settings, out, command, SCENARIOS);
+  }
+
+  static Results run(Settings settings, Path out, String command, Set<String> only) throws Exception {
     long began = System.nanoTime();
     String code = Report.code();
     Results results = new Results();
@@ -141,12 +161,22 @@ public final class BenchmarkRunner {
     StringBuilder appendix = new StringBuilder();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       KafkaScenarios scenarios = new KafkaScenarios(kafka, settings, results);
-      scenarios.publish();
-      scenarios.consume();
-      scenarios.latency();
-      scenarios.keyed();
-      inMemory(settings, results);
-      if (settings.memory()) {
+      if (only.contains("publish")) {
+        scenarios.publish();
+      }
+      if (only.contains("consume")) {
+        scenarios.consume();
+      }
+      if (only.contains("latency")) {
+        scenarios.latency();
+      }
+      if (only.contains("keyed")) {
+        scenarios.keyed();
+      }
+      if (only.contains("inmemory")) {
+        inMemory(settings, results);
+      }
+      if (settings.memory() && only.contains("memory")) {
         memory(settings, results, scenarios, kafka.bootstrapServers());
       }
     }

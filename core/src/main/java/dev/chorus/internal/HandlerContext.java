@@ -52,6 +52,13 @@ final class HandlerContext implements EventContext {
     return future;
   }
 
+  /** Whether a publish was made through this context. */
+  boolean published() {
+    synchronized (publishes) {
+      return !publishes.isEmpty();
+    }
+  }
+
   /** Completes when every publish made through this context has completed, either way. */
   CompletableFuture<Void> publishesDone() {
     synchronized (publishes) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -27,6 +28,13 @@ public final class JsonCodec {
   private static final JsonCodec SHARED = new JsonCodec();
 
   private final ObjectMapper mapper;
+  /** A reader per event class: {@code mapper.readValue(bytes, type)} resolves the type and copies the config per call. */
+  private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+    @Override
+    protected ObjectReader computeValue(Class<?> type) {
+      return mapper.readerFor(type);
+    }
+  };
 
   private JsonCodec() {
     JsonFactory factory = JsonFactory.builder()
@@ -94,7 +102,7 @@ public final class JsonCodec {
     }
     E value;
     try {
-      value = mapper.readValue(bytes, type);
+      value = type.cast(readers.get(type).readValue(bytes));
     } catch (Exception | StackOverflowError e) {
       String prefix = "cannot decode " + bytes.length + " bytes as " + type.getName() + ": ";
       String reason = String.valueOf(e.getMessage());

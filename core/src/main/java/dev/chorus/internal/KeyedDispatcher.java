@@ -22,7 +22,7 @@ final class KeyedDispatcher {
   void enqueue(Delivery delivery) {
     String key = delivery.record.key();
     delivery.keySlot = key == null ? new Object() : new Slot(delivery.progress.partition, key);
-    ArrayDeque<Delivery> queue = queues.computeIfAbsent(delivery.keySlot, slot -> new ArrayDeque<>());
+    ArrayDeque<Delivery> queue = queues.computeIfAbsent(delivery.keySlot, slot -> new ArrayDeque<>(4));
     queue.add(delivery);
     if (queue.size() == 1) {
       ready.add(delivery);

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,11 @@ final class RealSubscription<E> implements Subscription {
   private static final int MAX_STACK_TRACE = 8 * 1024;
   private static final int MAX_MESSAGE = 8 * 1024;
   private static final int MAX_BUFFERED_PER_PARTITION = 1_000;
-  private static final int MAX_BATCH = 64;
+  private static final int MAX_BATCH = 128;
+  /** Tasks handed to the pool per handler thread: one running, one waiting, so no thread idles while the poll thread is busy. */
+  private static final int TASKS_PER_THREAD = 2;
+  /** About how long one batch may keep a handler thread busy, judged by recent handler times. */
+  private static final long BATCH_NANOS = Duration.ofMillis(20).toNanos();
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(50);
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
   private static final Duration POLL_BACKOFF_MIN = Duration.ofMillis(100);
@@ -63,17 +68,26 @@ final class RealSubscription<E> implements Subscription {
   private final RetryPolicy retry;
   private final DeadLetterPolicy deadLetter;
   private final int concurrency;
+  private final int maxTasks;
   private final EventHandler<? super E> handler;
   private final TransportConsumer consumer;
   private final Thread pollThread;
   private final ExecutorService workers;
   private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
+  /** Whether the poll thread is inside (or about to enter) {@code consumer.poll}: only then does a post wake it. */
+  private volatile boolean polling;
+  /** Whether a wakeup was sent during the current poll: one is enough. */
+  private final AtomicBoolean wakeupSent = new AtomicBoolean();
+  /** Attempts that failed on a handler thread and whose outcome the poll thread has not applied yet. */
+  private final AtomicInteger unappliedFailures = new AtomicInteger();
 
   // Poll-thread state.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
   private final KeyedDispatcher dispatcher = new KeyedDispatcher();
   private int inFlight;
+  /** Moving average of a successful handler call, in nanoseconds; -1 until the first one. */
+  private long handlerNanos = -1;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -90,6 +104,7 @@ final class RealSubscription<E> implements Subscription {
     this.retry = retry;
     this.deadLetter = deadLetter;
     this.concurrency = concurrency;
+    this.maxTasks = concurrency * TASKS_PER_THREAD;
     this.handler = handler;
     AtomicInteger workerIds = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(concurrency, task -> {
@@ -163,18 +178,23 @@ final class RealSubscription<E> implements Subscription {
     Duration backoff = Duration.ZERO;
     try {
       while (!stopping) {
-        Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
         List<TransportRecord> records;
+        wakeupSent.set(false);
+        polling = true; // before looking at the inbox: a task posted after that look sees it and wakes the poll
         try {
+          Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
           records = consumer.poll(timeout);
           backoff = Duration.ZERO;
         } catch (RuntimeException e) {
+          polling = false;
           // A broker outage or a failed rebalance step: keep the subscription, wait, poll again.
           backoff = backoff.isZero() ? POLL_BACKOFF_MIN
               : backoff.multipliedBy(2).compareTo(POLL_BACKOFF_MAX) > 0 ? POLL_BACKOFF_MAX : backoff.multipliedBy(2);
           LOG.warn("group {}: polling {} failed; polling again in {}", group, topics, backoff, e);
           awaitTask(System.nanoTime() + backoff.toNanos());
           records = List.of();
+        } finally {
+          polling = false;
         }
         for (TransportRecord record : records) {
           accept(record);
@@ -219,21 +239,36 @@ final class RealSubscription<E> implements Subscription {
     }
   }
 
+  /**
+   * Hands a task to the poll thread. A transport wakeup (for Kafka a selector wakeup and a
+   * {@code WakeupException}) is sent only while the poll thread is polling, and once per poll:
+   * otherwise it drains the inbox anyway before it polls again.
+   */
   private void post(Runnable task) {
     inbox.add(task);
-    consumer.wakeup();
+    if (polling && !wakeupSent.get() && wakeupSent.compareAndSet(false, true)) {
+      consumer.wakeup();
+    }
   }
 
   /**
-   * Hands ready events to the handler threads, one task per event, except with
-   * {@code concurrency(1)}: there a task carries a batch of ready events (heads of distinct keys,
-   * so their order does not matter), run one after the other, and reports their outcomes in one
-   * message, which costs two thread hand-offs per batch instead of per event. With more
-   * concurrency a batch would hold events back from idle handler threads, so there is none.
+   * Hands ready events to the handler threads in tasks that each carry a batch of ready events
+   * (heads of distinct keys, so their order does not matter), run one after the other, and
+   * report their outcomes in one message: two thread hand-offs per batch instead of per event.
+   * Up to two tasks per handler thread are handed out, so that a thread finds its next batch
+   * waiting while the poll thread is busy (polling, committing). With {@code concurrency(1)} a
+   * batch takes what is ready, up to {@value #MAX_BATCH}; with more, ready events are shared out
+   * over the task slots so that no thread waits while another holds a long batch (one event per
+   * task when few are ready). Either way a batch holds about 20 ms of handler time at most.
    */
   private void dispatch() {
-    while (!stopping && inFlight < concurrency && dispatcher.readyCount() > 0) {
-      int size = concurrency == 1 ? Math.min(MAX_BATCH, dispatcher.readyCount()) : 1;
+    while (!stopping && unappliedFailures.get() == 0 && inFlight < maxTasks && dispatcher.readyCount() > 0) {
+      int size = Math.min(MAX_BATCH, concurrency == 1 ? dispatcher.readyCount() : dispatcher.readyCount() / maxTasks);
+      // Slow handlers get short batches (one event from about 20 ms up), so that a close or a
+      // revoke waits for a few events per thread, not for batches; until a handler time is
+      // known, one event per task.
+      size = handlerNanos < 0 ? 1 : (int) Math.min(size, BATCH_NANOS / Math.max(1, handlerNanos));
+      size = Math.max(1, size);
       List<Delivery> batch = new ArrayList<>(size);
       Delivery delivery;
       while (batch.size() < size && (delivery = dispatcher.next()) != null) {
@@ -252,48 +287,75 @@ final class RealSubscription<E> implements Subscription {
     workers.execute(() -> runBatch(batch));
   }
 
-  /** On a handler thread: runs each event of the batch, then posts all outcomes at once. */
+  /**
+   * On a handler thread: runs each event of the batch, then posts their outcomes at once. After
+   * an attempt failed, nothing more runs (here or in a batch that was waiting) until the poll
+   * thread has applied that failure, which is posted at once, apart from the outcomes that still
+   * wait for the acknowledgement of follow-up events: a stopSubscription policy must stop right
+   * there.
+   */
   private void runBatch(List<Delivery> batch) {
     List<CompletableFuture<Runnable>> outcomes = new ArrayList<>(batch.size());
+    List<Runnable> now = new ArrayList<>(0);
+    boolean failed = false;
+    int i = 0;
     try {
-      for (Delivery delivery : batch) {
+      for (; i < batch.size(); i++) {
+        if (unappliedFailures.get() > 0 || state == State.FAILED) {
+          break; // a failure is being applied, or it stopped the subscription: this batch waited too long
+        }
+        Delivery delivery = batch.get(i);
         CompletableFuture<Runnable> outcome = attempt(delivery);
-        outcomes.add(outcome);
         if (delivery.failedNow) {
-          // As one at a time: after a failure nothing else runs until the poll thread has
-          // applied it (a stopSubscription policy must stop right there).
-          for (Delivery notRun : batch.subList(outcomes.size(), batch.size())) {
-            outcomes.add(CompletableFuture.completedFuture(() -> {
-              released(notRun);
-              if (!notRun.cancelled) {
-                dispatcher.retry(notRun);
-              }
-            }));
-          }
+          failed = true;
+          unappliedFailures.incrementAndGet();
+          now.add(outcome.join()); // a synchronous failure: completed
+          i++;
           break;
         }
+        outcomes.add(outcome);
       }
     } catch (VirtualMachineError e) {
       // The attempt that hit it failed; the rest of the batch did not run and is ready again.
-      Delivery failed = batch.get(outcomes.size());
-      int attempt = failed.attempt;
-      outcomes.add(CompletableFuture.completedFuture(() -> onFailure(failed, attempt, e)));
-      for (Delivery notRun : batch.subList(outcomes.size(), batch.size())) {
-        outcomes.add(CompletableFuture.completedFuture(() -> {
+      Delivery hit = batch.get(i);
+      int attempt = hit.attempt;
+      failed = true;
+      unappliedFailures.incrementAndGet();
+      now.add(() -> onFailure(hit, attempt, e));
+      i++;
+      throw e;
+    } finally {
+      for (Delivery notRun : batch.subList(i, batch.size())) {
+        now.add(() -> {
           released(notRun);
           if (!notRun.cancelled) {
             dispatcher.retry(notRun);
           }
-        }));
+        });
       }
-      throw e;
-    } finally {
-      CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> post(() -> {
+      if (!now.isEmpty()) {
+        boolean failure = failed;
+        post(() -> {
+          try {
+            now.forEach(Runnable::run);
+          } finally {
+            if (failure) {
+              unappliedFailures.decrementAndGet();
+            }
+          }
+        });
+      }
+      Runnable apply = () -> {
         inFlight--;
         for (CompletableFuture<Runnable> outcome : outcomes) {
           outcome.join().run();
         }
-      }));
+      };
+      if (outcomes.stream().allMatch(CompletableFuture::isDone)) {
+        post(apply); // the common case: no follow-up event to wait for
+      } else {
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> post(apply));
+      }
     }
   }
 
@@ -304,7 +366,7 @@ final class RealSubscription<E> implements Subscription {
    */
   private void dispatchHoles(Collection<PartitionProgress> which) {
     Delivery delivery;
-    while (inFlight < concurrency && (delivery = dispatcher.next(hole(which))) != null) {
+    while (unappliedFailures.get() == 0 && inFlight < maxTasks && (delivery = dispatcher.next(hole(which))) != null) {
       start(List.of(delivery));
     }
   }
@@ -445,6 +507,9 @@ final class RealSubscription<E> implements Subscription {
       return CompletableFuture.completedFuture(() -> onFailure(delivery, attempt, error));
     }
     delivery.failedNow = false;
+    if (!context.published()) {
+      return CompletableFuture.completedFuture(() -> onSuccess(delivery, attempt, took));
+    }
     return context.publishesDone().handle((ignored, publishError) -> {
       Throwable failedPublish = context.publishFailure();
       if (failedPublish != null) {
@@ -464,6 +529,8 @@ final class RealSubscription<E> implements Subscription {
   // ---------------------------------------------------------------- outcomes (poll thread)
 
   private void onSuccess(Delivery delivery, int attempt, Duration took) {
+    long nanos = took.toNanos();
+    handlerNanos = handlerNanos < 0 ? nanos : (handlerNanos * 7 + nanos) / 8;
     delivery.handlerCalls++;
     released(delivery);
     if (delivery.cancelled) {

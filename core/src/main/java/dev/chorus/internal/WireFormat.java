@@ -4,6 +4,7 @@ import dev.chorus.EventMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +28,8 @@ final class WireFormat {
   static final String TRACEPARENT = "ce_traceparent";
   static final String TRACESTATE = "ce_tracestate";
   static final String JSON = "application/json";
+  private static final byte[] JSON_BYTES = utf8(JSON);
+  private static final byte[] SPEC_VERSION_1_0 = utf8("1.0");
 
   static final int MAX_HEADERS = 256;
   static final int MAX_HEADER_BYTES = 256 * 1024;
@@ -46,7 +49,7 @@ final class WireFormat {
     attribute(headers, ID, metadata.id());
     attribute(headers, SOURCE, metadata.source());
     attribute(headers, TYPE, metadata.type());
-    attribute(headers, TIME, metadata.time().toString());
+    attribute(headers, TIME, IsoInstant.format(metadata.time()));
     attribute(headers, CONTENT_TYPE, JSON);
     attribute(headers, CORRELATION_ID, metadata.correlationId());
     if (metadata.causationId() != null) {
@@ -110,26 +113,32 @@ final class WireFormat {
     if (headers.size() > MAX_HEADERS) {
       throw new MalformedRecordException("record has " + headers.size() + " headers, more than " + MAX_HEADERS);
     }
-    long total = 0;
-    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
-      total += header.getKey().length() + (header.getValue() == null ? 0 : header.getValue().length);
-    }
+    // forEach, not entrySet(): a read-only view wraps every entry it iterates.
+    long[] sum = {0};
+    headers.forEach((name, value) -> sum[0] += name.length() + (value == null ? 0 : value.length));
+    long total = sum[0];
     if (total > MAX_HEADER_BYTES) {
       throw new MalformedRecordException("record headers have " + total + " bytes, more than " + MAX_HEADER_BYTES);
     }
-    String specVersion = required(headers, SPEC_VERSION);
-    if (!specVersion.equals("1.0")) {
-      throw new MalformedRecordException(SPEC_VERSION + " must be 1.0: '" + specVersion + "'");
+    // The values Chorus writes are compared as bytes; anything else is decoded and judged as text.
+    if (!Arrays.equals(headers.get(SPEC_VERSION), SPEC_VERSION_1_0)) {
+      String specVersion = required(headers, SPEC_VERSION);
+      if (!specVersion.equals("1.0")) {
+        throw new MalformedRecordException(SPEC_VERSION + " must be 1.0: '" + specVersion + "'");
+      }
     }
-    String contentType = optional(headers, CONTENT_TYPE);
-    if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
-      throw new MalformedRecordException(CONTENT_TYPE + " must be " + JSON + ": '" + contentType + "'");
+    byte[] rawContentType = headers.get(CONTENT_TYPE);
+    if (rawContentType != null && !Arrays.equals(rawContentType, JSON_BYTES)) {
+      String contentType = optional(headers, CONTENT_TYPE);
+      if (!contentType.startsWith(JSON) && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+        throw new MalformedRecordException(CONTENT_TYPE + " must be " + JSON + ": '" + contentType + "'");
+      }
     }
     String id = required(headers, ID);
     String time = required(headers, TIME);
     Instant instant;
     try {
-      instant = Instant.parse(time);
+      instant = IsoInstant.parse(time);
     } catch (DateTimeParseException e) {
       throw new MalformedRecordException(TIME + " is not an ISO-8601 instant: '" + time + "'");
     }
@@ -148,7 +157,7 @@ final class WireFormat {
     String rawTime = bounded(headers.get(TIME));
     if (rawTime != null) {
       try {
-        time = Instant.parse(rawTime);
+        time = IsoInstant.parse(rawTime);
       } catch (DateTimeParseException e) {
         time = null;
       }
@@ -161,6 +170,15 @@ final class WireFormat {
 
   /** Whether a header name belongs to Chorus or Spring's dead-letter format rather than the user. */
   static boolean isReserved(String name) {
+    if (!name.isEmpty()) {
+      char first = name.charAt(0);
+      if (first < 128 && first != 'c' && first != 'C' && first != 'k' && first != 'K') {
+        return false; // the common case, without lower-casing every header name of every record
+      }
+      if (name.startsWith("ce_") || name.equals(CONTENT_TYPE)) {
+        return true; // the envelope's own headers, as Chorus writes them
+      }
+    }
     String lower = name.toLowerCase(Locale.ROOT);
     return lower.startsWith("ce_") || lower.startsWith("kafka_dlt-") || lower.startsWith("chorus-")
         || lower.equals(CONTENT_TYPE);
@@ -173,16 +191,11 @@ final class WireFormat {
 
   private static Map<String, String> userHeaders(Map<String, byte[]> headers) {
     Map<String, String> user = new LinkedHashMap<>();
-    int count = 0;
-    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
-      if (count >= MAX_HEADERS) {
-        break;
+    headers.forEach((name, value) -> {
+      if (user.size() < MAX_HEADERS && value != null && !isReserved(name) && !isTraceHeader(name)) {
+        user.put(name, string(value));
       }
-      if (header.getValue() != null && !isReserved(header.getKey()) && !isTraceHeader(header.getKey())) {
-        user.put(header.getKey(), string(header.getValue()));
-        count++;
-      }
-    }
+    });
     // The trace context: the CloudEvents extension, else the plain W3C header that other
     // Kafka instrumentation writes; a malformed value is dropped, never an error.
     String traceparent = firstValid(headers, TraceContext::isValidTraceparent, TRACEPARENT, EventMetadata.TRACEPARENT);

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +23,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,14 +101,10 @@ final class KafkaGroupConsumer implements TransportConsumer {
   }
 
   private static TransportRecord toChorus(ConsumerRecord<byte[], byte[]> record) {
-    Map<String, byte[]> headers = new LinkedHashMap<>();
-    for (Header header : record.headers()) {
-      headers.put(header.key(), header.value() == null ? EMPTY : header.value());
-    }
     return new TransportRecord(record.topic(), record.partition(), record.offset(),
         Instant.ofEpochMilli(Math.max(0, record.timestamp())),
         record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
-        record.value() == null ? EMPTY : record.value(), headers);
+        record.value() == null ? EMPTY : record.value(), HeaderMap.of(record.headers().toArray()));
   }
 
   @Override

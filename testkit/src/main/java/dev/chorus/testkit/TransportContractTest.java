@@ -780,6 +780,38 @@ public abstract class TransportContractTest {
         .containsExactlyElementsOf(range(resumedSeqs.get(0), total));
   }
 
+  @Test
+  void stopSubscriptionPolicyStopsEveryKeyAtTheFailedEventWithBatchesWaiting() {
+    int total = 600;
+    int poisoned = 250;
+    EventBus publisher = newPublisher();
+    EventBus bus = newBus("stop-all-keys");
+    String group = group("stopping-all-keys");
+    List<Integer> invocations = Collections.synchronizedList(new ArrayList<>());
+    Subscription subscription = bus.subscribe(OrderPlaced.class).group(group).startFrom(StartPosition.EARLIEST)
+        .retry(RetryPolicy.none()).deadLetter(DeadLetterPolicy.stopSubscription())
+        .handle((event, context) -> {
+          if (!ours(event)) {
+            return;
+          }
+          invocations.add(event.seq());
+          if (event.seq() == poisoned) {
+            throw new IllegalStateException("cannot handle order " + poisoned);
+          }
+        });
+    awaitIdle(bus);
+
+    // Many keys, so that events of other keys are ready (and handed out in batches) when it fails.
+    publishAll(publisher, placedOrders(0, total, 60));
+    awaitUntil(() -> subscription.state() == Subscription.State.FAILED, "the subscription to fail");
+    bus.close();
+
+    assertThat(invocations).as("handler calls").contains(poisoned);
+    assertThat(invocations.get(invocations.size() - 1)).as("the last handler call (nothing runs after the failure)")
+        .isEqualTo(poisoned);
+    assertThat(invocations).as("handler calls").doesNotHaveDuplicates();
+  }
+
   // ---------------------------------------------------------------------------------------
   // 9. Start positions of a new group
   // ---------------------------------------------------------------------------------------
