@@ -40,9 +40,7 @@ class ClusterFailoverTest {
       run.awaitMoreCalls(step, LONG);
       run.publisher.stopBackground();
 
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       assertThat(a.isAlive() && b.isAlive() && c.isAlive()).as("every subscriber kept running").isTrue();
       run.stopSubscribers();
 
@@ -86,9 +84,7 @@ class ClusterFailoverTest {
       run.awaitMoreCalls(step, LONG);
       run.publisher.stopBackground();
 
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       assertThat(a.isAlive() && b.isAlive()).as("both subscribers kept running").isTrue();
       run.stopSubscribers();
 

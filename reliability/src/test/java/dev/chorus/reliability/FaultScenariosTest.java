@@ -31,9 +31,7 @@ class FaultScenariosTest {
       run.subscriber("b", settings);
 
       run.publisher.publish(events);
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       run.stopSubscribers();
 
       Verdict verdict = run.verdict();
@@ -76,9 +74,7 @@ class FaultScenariosTest {
       }
 
       run.publisher.awaitBackground(LONG);
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       run.stopSubscribers();
 
       Verdict verdict = run.verdict();
@@ -123,9 +119,7 @@ class FaultScenariosTest {
       run.awaitCallsBy("b2", step, LONG);
       run.publisher.stopBackground();
 
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       run.stopSubscribers();
 
       Verdict verdict = run.verdict();
@@ -158,9 +152,7 @@ class FaultScenariosTest {
       }
       run.publisher.stopBackground();
 
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       run.stopSubscribers();
 
       Verdict verdict = run.verdict();
@@ -224,9 +216,7 @@ class FaultScenariosTest {
       run.awaitMoreCalls(step, LONG);
       run.publisher.stopBackground();
 
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       assertThat(a.isAlive()).as("subscriber a kept running").isTrue();
       assertThat(b.isAlive()).as("subscriber b kept running").isTrue();
       run.stopSubscribers();
@@ -257,9 +247,7 @@ class FaultScenariosTest {
       run.subscriber("b", settings);
 
       run.publisher.publish(events);
-      run.publisher.awaitCompleted(LONG);
-      run.awaitAccounted(LONG);
-      run.awaitCommittedToEnd(LONG);
+      run.drain(LONG);
       run.stopSubscribers();
 
       Verdict verdict = run.verdict();

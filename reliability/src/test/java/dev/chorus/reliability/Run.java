@@ -67,6 +67,16 @@ final class Run implements AutoCloseable {
     return subscriber;
   }
 
+  /**
+   * Waits until every publish completed, every acknowledged event is handled or dead-lettered,
+   * and the group committed up to the end of every partition.
+   */
+  void drain(Duration timeout) {
+    publisher.awaitCompleted(timeout);
+    awaitAccounted(timeout);
+    awaitCommittedToEnd(timeout);
+  }
+
   /** Waits until every acknowledged event is handled or dead-lettered. */
   void awaitAccounted(Duration timeout) {
     Verdict.awaitAccounted(publisher.acked(), ledger, timeout);
