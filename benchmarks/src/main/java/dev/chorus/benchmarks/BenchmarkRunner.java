@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -210,19 +209,27 @@ public final class BenchmarkRunner {
       System.setProperty("java.class.path", previous);
     }
     Map<String, String> names = Map.of("chorus", RunnerNames.CHORUS_IN_MEMORY, "guava", RunnerNames.GUAVA,
-        "codecRoundTrip", RunnerNames.CODEC);
+        "codecRoundTrip", RunnerNames.CODEC, "chorusLatency", RunnerNames.CHORUS_IN_MEMORY,
+        "guavaLatency", RunnerNames.GUAVA, "codecLatency", RunnerNames.CODEC);
     for (RunResult run : runs) {
-      BenchmarkParams params = run.getParams();
-      String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
-      long[] counts = InMemoryBenchmarks.COUNTS.get(method.equals("codecRoundTrip") ? "codec" : method);
+      String method = InMemoryBenchmarks.method(run.getParams());
+      long[] counts = InMemoryBenchmarks.COUNTS.get(method);
       for (var benchmark : run.getBenchmarkResults()) {
         for (IterationResult iteration : benchmark.getIterationResults()) {
           long events = iteration.getMetadata() == null ? 0 : iteration.getMetadata().getMeasuredOps();
-          // In a fork the counts stay in the fork; the benchmark itself fails if a batch is not handled in full.
-          long expected = counts != null ? counts[0] : events;
-          long processed = counts != null ? counts[1] : events;
-          results.add(RunnerNames.IN_MEMORY, names.get(method), "events/s", true,
-              new Results.Run(iteration.getPrimaryResult().getScore(), expected, processed));
+          // In a fork the counts stay in the fork; the benchmark itself fails if an event is not handled.
+          Results.Run measured = new Results.Run(iteration.getPrimaryResult().getScore(),
+              counts != null ? counts[0] : events, counts != null ? counts[1] : events);
+          if (!method.endsWith("Latency")) {
+            results.add(RunnerNames.IN_MEMORY, names.get(method), "events/s", true, measured);
+            continue;
+          }
+          // Sample mode: each iteration's percentiles of the per-event times, in microseconds.
+          var statistics = iteration.getPrimaryResult().getStatistics();
+          for (double percentile : RunnerNames.IN_MEMORY_PERCENTILES) {
+            results.add(RunnerNames.inMemoryLatency(percentile), names.get(method), "µs", false,
+                new Results.Run(statistics.getPercentile(percentile), measured.expected(), measured.processed()));
+          }
         }
       }
     }

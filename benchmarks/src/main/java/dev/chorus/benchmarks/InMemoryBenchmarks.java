@@ -23,13 +23,19 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * In-memory publish-to-handled throughput with a no-op handler: Chorus, Guava's
+ * In-memory publish-to-handled throughput and latency with a no-op handler: Chorus, Guava's
  * {@code AsyncEventBus} on an executor of the same size, and the floor of a single thread that
- * only encodes and decodes the same events with the same codec. One operation is one event; each
- * invocation publishes {@value #BATCH} events and waits until all of them were handled.
+ * only encodes and decodes the same events with the same codec.
+ *
+ * <p>Throughput ({@code chorus}, {@code guava}, {@code codecRoundTrip}): one operation is one
+ * event; each invocation publishes {@value #BATCH} events and waits until all of them were
+ * handled. Latency (the {@code *Latency} methods, JMH's sample mode): one invocation publishes
+ * one event and spins (yielding the core) until it was handled, so each sample is one event's
+ * publish-to-handled time on an otherwise idle bus.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -39,7 +45,7 @@ public class InMemoryBenchmarks {
   public static final int BATCH = 1_000;
   /** Handler threads of the Chorus subscription and of Guava's executor: one per core here. */
   public static final int THREADS = 2;
-  /** Published and handled counts of the last trial of each contender (in-process runs only). */
+  /** Published and handled counts of the last trial of each benchmark method (in-process runs only). */
   static final ConcurrentHashMap<String, long[]> COUNTS = new ConcurrentHashMap<>();
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -64,21 +70,45 @@ public class InMemoryBenchmarks {
     }
   }
 
+  /**
+   * Waits for one event without parking: a park costs tens of microseconds on Linux, more than
+   * the latency measured. Yielding leaves the core to the bus's own threads on two cores.
+   */
+  static void awaitCountSpinning(AtomicLong handled, long target) {
+    long deadline = System.nanoTime() + WAIT_NANOS;
+    while (handled.get() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + handled.get() + " of " + target + " events handled");
+      }
+      Thread.yield();
+    }
+  }
+
+  static String method(BenchmarkParams params) {
+    return params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+  }
+
   /** A Chorus bus on the in-memory transport with one no-op subscription. */
   @State(Scope.Benchmark)
   public static class ChorusBus {
     final AtomicLong handled = new AtomicLong();
     final Events.Local[] events = events();
     long published;
+    String method;
     EventBus bus;
     Subscription subscription;
 
     /** Creates the state (JMH does). */
     public ChorusBus() {}
 
-    /** Starts the bus and subscribes. */
+    /**
+     * Starts the bus and subscribes.
+     *
+     * @param params the benchmark this trial runs
+     */
     @Setup(Level.Trial)
-    public void start() {
+    public void start(BenchmarkParams params) {
+      method = method(params);
       bus = EventBus.builder().transport(InMemoryTransport.create()).source(Wire.SOURCE).build();
       subscription = bus.subscribe(Events.Local.class).group("jmh").concurrency(THREADS)
           .handle((event, context) -> handled.incrementAndGet());
@@ -88,7 +118,7 @@ public class InMemoryBenchmarks {
     @TearDown(Level.Trial)
     public void stop() {
       bus.close();
-      COUNTS.put("chorus", new long[] {published, handled.get()});
+      COUNTS.put(method, new long[] {published, handled.get()});
     }
   }
 
@@ -98,6 +128,7 @@ public class InMemoryBenchmarks {
     final AtomicLong handled = new AtomicLong();
     final Events.Local[] events = events();
     long published;
+    String method;
     ExecutorService executor;
     AsyncEventBus bus;
 
@@ -120,9 +151,14 @@ public class InMemoryBenchmarks {
       }
     }
 
-    /** Starts the executor and registers the subscriber. */
+    /**
+     * Starts the executor and registers the subscriber.
+     *
+     * @param params the benchmark this trial runs
+     */
     @Setup(Level.Trial)
-    public void start() {
+    public void start(BenchmarkParams params) {
+      method = method(params);
       executor = Executors.newFixedThreadPool(THREADS);
       bus = new AsyncEventBus(executor);
       bus.register(new Handler());
@@ -137,7 +173,7 @@ public class InMemoryBenchmarks {
     public void stop() throws InterruptedException {
       executor.shutdown();
       executor.awaitTermination(10, TimeUnit.SECONDS);
-      COUNTS.put("guava", new long[] {published, handled.get()});
+      COUNTS.put(method, new long[] {published, handled.get()});
     }
   }
 
@@ -147,14 +183,25 @@ public class InMemoryBenchmarks {
     final Events.Local[] events = events();
     long published;
     long decoded;
+    String method;
 
     /** Creates the state (JMH does). */
     public Codec() {}
 
+    /**
+     * Notes which benchmark this trial runs.
+     *
+     * @param params the benchmark
+     */
+    @Setup(Level.Trial)
+    public void start(BenchmarkParams params) {
+      method = method(params);
+    }
+
     /** Records the counts. */
     @TearDown(Level.Trial)
     public void stop() {
-      COUNTS.put("codec", new long[] {published, decoded});
+      COUNTS.put(method, new long[] {published, decoded});
     }
   }
 
@@ -207,5 +254,54 @@ public class InMemoryBenchmarks {
     }
     state.published += BATCH;
     state.decoded += BATCH;
+  }
+
+  /**
+   * Chorus latency: publish one event, wait until it was handled.
+   *
+   * @param state the bus
+   * @return the handled count
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long chorusLatency(ChorusBus state) {
+    state.bus.publish(state.events[(int) (state.published % BATCH)]);
+    state.published++;
+    awaitCountSpinning(state.handled, state.published);
+    return state.handled.get();
+  }
+
+  /**
+   * Guava AsyncEventBus latency: post one event, wait until it was handled.
+   *
+   * @param state the bus
+   * @return the handled count
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long guavaLatency(GuavaBus state) {
+    state.bus.post(state.events[(int) (state.published % BATCH)]);
+    state.published++;
+    awaitCountSpinning(state.handled, state.published);
+    return state.handled.get();
+  }
+
+  /**
+   * The floor's latency: encode and decode one event on this thread.
+   *
+   * @param state the events
+   * @return the decoded event
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public Events.Local codecLatency(Codec state) {
+    JsonCodec codec = JsonCodec.shared();
+    Events.Local decoded = codec.decode(codec.encode(state.events[(int) (state.published % BATCH)]), Events.Local.class);
+    state.published++;
+    state.decoded++;
+    return decoded;
   }
 }

@@ -36,7 +36,16 @@ class BenchmarkRunnerTest {
         "Kafka blocking handler, 1,000 keys / Chorus concurrency(32)",
         "In memory publish→handled (JMH) / Chorus",
         "In memory publish→handled (JMH) / single-thread codec encode+decode",
-        "In memory publish→handled (JMH) / Guava AsyncEventBus (no codec)");
+        "In memory publish→handled (JMH) / Guava AsyncEventBus (no codec)",
+        "In memory latency p50 (JMH, one event at a time) / Chorus",
+        "In memory latency p99 (JMH, one event at a time) / Chorus",
+        "In memory latency p99.9 (JMH, one event at a time) / Chorus",
+        "In memory latency p50 (JMH, one event at a time) / single-thread codec encode+decode",
+        "In memory latency p99 (JMH, one event at a time) / single-thread codec encode+decode",
+        "In memory latency p99.9 (JMH, one event at a time) / single-thread codec encode+decode",
+        "In memory latency p50 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
+        "In memory latency p99 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
+        "In memory latency p99.9 (JMH, one event at a time) / Guava AsyncEventBus (no codec)");
     Settings smoke = Settings.smoke();
     for (Results.Series series : results.series()) {
       assertThat(series.runs()).as(series.scenario() + " / " + series.contender()).hasSize(smoke.runs());
@@ -50,7 +59,8 @@ class BenchmarkRunnerTest {
     assertThat(expectedCounts(results, "Kafka consume")).containsOnly((long) smoke.consumeEvents());
     assertThat(expectedCounts(results, "Kafka latency p99 @5k/s")).containsOnly(2_500L);
     assertThat(expectedCounts(results, "Kafka blocking handler, 1,000 keys")).containsOnly((long) smoke.keyedEvents());
-    for (String contender : List.of("chorus", "guava", "codec")) {
+    for (String contender : List.of("chorus", "guava", "codecRoundTrip", "chorusLatency", "guavaLatency",
+        "codecLatency")) {
       long[] counts = InMemoryBenchmarks.COUNTS.get(contender);
       assertThat(counts[0]).as(contender + " published").isPositive().isEqualTo(counts[1]);
     }
