@@ -26,9 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +71,7 @@ final class RealSubscription<E> implements Subscription {
   private final EventHandler<? super E> handler;
   private final TransportConsumer consumer;
   private final Thread pollThread;
-  private final ExecutorService workers;
+  private final ThreadPoolExecutor workers;
   private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
   /** Whether the poll thread is inside (or about to enter) {@code consumer.poll}: only then does a post wake it. */
@@ -107,12 +106,13 @@ final class RealSubscription<E> implements Subscription {
     this.maxTasks = concurrency * TASKS_PER_THREAD;
     this.handler = handler;
     AtomicInteger workerIds = new AtomicInteger();
-    this.workers = Executors.newFixedThreadPool(concurrency, task -> {
-      Thread thread = new Thread(task, "chorus-" + group + "-handler-" + id + "-" + workerIds.incrementAndGet());
-      thread.setDaemon(true);
-      handlerThreads.add(thread);
-      return thread;
-    });
+    this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        task -> {
+          Thread thread = new Thread(task, "chorus-" + group + "-handler-" + id + "-" + workerIds.incrementAndGet());
+          thread.setDaemon(true);
+          handlerThreads.add(thread);
+          return thread;
+        });
     this.consumer = bus.transport().consumer(group, topics, start, new Rebalance());
     this.pollThread = new Thread(this::run, "chorus-" + group + "-poll-" + id);
     pollThread.setDaemon(true);
@@ -177,6 +177,9 @@ final class RealSubscription<E> implements Subscription {
   private void run() {
     Duration backoff = Duration.ZERO;
     try {
+      // Started now, while the consumer joins the group, not one by one as the first events are
+      // handed out: the poll thread would create them in between and hand out nothing meanwhile.
+      workers.prestartAllCoreThreads();
       while (!stopping) {
         List<TransportRecord> records;
         wakeupSent.set(false);

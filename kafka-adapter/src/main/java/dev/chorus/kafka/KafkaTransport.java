@@ -50,8 +50,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       default; a publish completes on the broker's acknowledgement, or exceptionally.
  *   <li>One {@link org.apache.kafka.clients.consumer.KafkaConsumer} per subscription, with
  *       {@code enable.auto.commit=false} (always: positions are committed by the engine only up
- *       to the oldest unfinished event), byte-array deserializers and the cooperative sticky
- *       assignor.
+ *       to the oldest unfinished event), byte-array deserializers, the cooperative sticky
+ *       assignor and {@code fetch.max.wait.ms=100} (Kafka's default is 500; a property given to
+ *       the builder wins). The engine pauses a partition while many of its records wait and
+ *       resumes it later; a fetch for it cannot start while the consumer's previous fetch waits
+ *       at the broker for partitions that have no new records, which is at most
+ *       {@code fetch.max.wait.ms}. The price is an idle consumer asking each broker ten times a
+ *       second instead of twice.
  *   <li>Topics (dead-letter topics included) are created on first use with
  *       {@link Builder#partitions} partitions unless {@link Builder#createTopics(boolean)} is
  *       off; then a missing topic is an error that names it.
@@ -60,6 +65,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ul>
  */
 public final class KafkaTransport implements Transport {
+
+  /** Default {@code fetch.max.wait.ms} of the consumers: how long a resumed partition may wait for its first fetch. */
+  private static final int FETCH_MAX_WAIT_MS = 100;
 
   private final Map<String, Object> properties;
   private final Duration closeTimeout;
@@ -159,6 +167,11 @@ public final class KafkaTransport implements Transport {
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    // A consumer has one fetch in flight per broker. When it holds only partitions at the end of
+    // their log, the broker parks it for up to fetch.max.wait.ms, and a partition the engine has
+    // just resumed (or whose buffered records just ran out) is fetched only after that: with
+    // Kafka's 500 ms the handlers could run dry for up to half a second.
+    config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
     return new KafkaGroupConsumer(config, group, topicNames, listener, closeTimeout);
   }
 
