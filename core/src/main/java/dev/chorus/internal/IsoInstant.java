@@ -1,5 +1,6 @@
 package dev.chorus.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -109,9 +110,14 @@ final class IsoInstant {
 
   /** The text of {@link Instant#toString()}. */
   static String format(Instant instant) {
+    return new String(formatAscii(instant), StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link #format}, as the bytes of its text (ASCII, hence also UTF-8), without a string between. */
+  static byte[] formatAscii(Instant instant) {
     long seconds = instant.getEpochSecond();
     if (seconds < MIN_FAST_SECOND || seconds > MAX_FAST_SECOND) {
-      return instant.toString();
+      return instant.toString().getBytes(StandardCharsets.US_ASCII);
     }
     long days = Math.floorDiv(seconds, 86_400);
     int secondOfDay = Math.floorMod(seconds, 86_400);
@@ -126,7 +132,8 @@ final class IsoInstant {
     int month = mp < 10 ? mp + 3 : mp - 9;
     int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
     int nanos = instant.getNano();
-    char[] out = new char[SHORTEST + 10];
+    int fraction = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1_000 == 0 ? 6 : 9;
+    byte[] out = new byte[SHORTEST + (fraction == 0 ? 0 : fraction + 1)];
     put(out, 0, year, 4);
     out[4] = '-';
     put(out, 5, month, 2);
@@ -139,26 +146,18 @@ final class IsoInstant {
     out[16] = ':';
     put(out, 17, secondOfDay % 60, 2);
     int end = 19;
-    if (nanos != 0) {
+    if (fraction != 0) {
       out[end++] = '.';
-      if (nanos % 1_000_000 == 0) {
-        put(out, end, nanos / 1_000_000, 3);
-        end += 3;
-      } else if (nanos % 1_000 == 0) {
-        put(out, end, nanos / 1_000, 6);
-        end += 6;
-      } else {
-        put(out, end, nanos, 9);
-        end += 9;
-      }
+      put(out, end, fraction == 3 ? nanos / 1_000_000 : fraction == 6 ? nanos / 1_000 : nanos, fraction);
+      end += fraction;
     }
-    out[end++] = 'Z';
-    return new String(out, 0, end);
+    out[end] = 'Z';
+    return out;
   }
 
-  private static void put(char[] out, int at, int value, int width) {
+  private static void put(byte[] out, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
-      out[i] = (char) ('0' + value % 10);
+      out[i] = (byte) ('0' + value % 10);
       value /= 10;
     }
   }

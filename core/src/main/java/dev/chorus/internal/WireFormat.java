@@ -44,49 +44,54 @@ final class WireFormat {
    *     nothing is published that every consumer would reject
    */
   static Map<String, byte[]> headers(EventMetadata metadata) {
-    Map<String, byte[]> headers = new LinkedHashMap<>();
-    attribute(headers, SPEC_VERSION, "1.0");
-    attribute(headers, ID, metadata.id());
-    attribute(headers, SOURCE, metadata.source());
-    attribute(headers, TYPE, metadata.type());
-    attribute(headers, TIME, IsoInstant.format(metadata.time()));
-    attribute(headers, CONTENT_TYPE, JSON);
-    attribute(headers, CORRELATION_ID, metadata.correlationId());
+    Map<String, String> user = metadata.headers();
+    EnvelopeHeaders.Builder headers = new EnvelopeHeaders.Builder(8 + user.size());
+    headers.put(SPEC_VERSION, SPEC_VERSION_1_0.clone());
+    String id = metadata.id();
+    byte[] idBytes = attribute(ID, id);
+    headers.put(ID, idBytes);
+    headers.put(SOURCE, attribute(SOURCE, metadata.source()));
+    headers.put(TYPE, attribute(TYPE, metadata.type()));
+    headers.put(TIME, IsoInstant.formatAscii(metadata.time())); // at most 30-odd bytes
+    headers.put(CONTENT_TYPE, JSON_BYTES.clone());
+    String correlationId = metadata.correlationId();
+    // A chain's first event is its own correlation: the same text, encoded once.
+    headers.put(CORRELATION_ID, correlationId != null && correlationId.equals(id) ? idBytes.clone()
+        : attribute(CORRELATION_ID, correlationId));
     if (metadata.causationId() != null) {
-      attribute(headers, CAUSATION_ID, metadata.causationId());
+      headers.put(CAUSATION_ID, attribute(CAUSATION_ID, metadata.causationId()));
     }
-    long total = 0;
-    for (Map.Entry<String, String> header : metadata.headers().entrySet()) {
+    for (Map.Entry<String, String> header : user.entrySet()) {
       String name = header.getKey();
       if (name.equals(EventMetadata.TRACEPARENT)) {
-        attribute(headers, TRACEPARENT, header.getValue());
+        headers.put(TRACEPARENT, attribute(TRACEPARENT, header.getValue()));
       } else if (name.equals(EventMetadata.TRACESTATE)) {
-        attribute(headers, TRACESTATE, header.getValue());
+        headers.put(TRACESTATE, attribute(TRACESTATE, header.getValue()));
       } else {
         headers.put(name, utf8(header.getValue()));
       }
     }
-    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
-      total += header.getKey().length() + header.getValue().length;
-    }
-    if (headers.size() > MAX_HEADERS) {
+    EnvelopeHeaders built = headers.build();
+    if (built.size() > MAX_HEADERS) {
       throw new IllegalArgumentException("an event can carry at most " + (MAX_HEADERS - 8) + " user headers: "
-          + metadata.headers().size());
+          + user.size());
     }
-    if (total > MAX_HEADER_BYTES) {
+    long[] total = {0};
+    built.forEach((name, value) -> total[0] += name.length() + value.length);
+    if (total[0] > MAX_HEADER_BYTES) {
       throw new IllegalArgumentException("an event's headers can have at most " + MAX_HEADER_BYTES
-          + " bytes in all (names and values, with the ce_* attributes): " + total);
+          + " bytes in all (names and values, with the ce_* attributes): " + total[0]);
     }
-    return headers;
+    return built;
   }
 
-  private static void attribute(Map<String, byte[]> headers, String name, String value) {
+  private static byte[] attribute(String name, String value) {
     byte[] bytes = utf8(value);
     if (bytes.length > MAX_ATTRIBUTE_LENGTH) {
       throw new IllegalArgumentException(name + " can have at most " + MAX_ATTRIBUTE_LENGTH + " bytes: "
           + bytes.length);
     }
-    headers.put(name, bytes);
+    return bytes;
   }
 
   /**
