@@ -33,6 +33,45 @@ final class IsoInstant {
     return fast != null ? fast : Instant.parse(text);
   }
 
+  /**
+   * Parses an instant of the common form from its bytes, without decoding them into a string.
+   *
+   * @return the instant, or null if the bytes are not the ASCII of the common form (then decode
+   *     them and call {@link #parse})
+   */
+  static Instant parseAscii(byte[] text) {
+    return parseFast(new Ascii(text));
+  }
+
+  /** Bytes read as characters one to one; any byte outside ASCII fails every test of {@link #parseFast}. */
+  private static final class Ascii implements CharSequence {
+    private final byte[] bytes;
+
+    Ascii(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) (bytes[index] & 0xff);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return toString().subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
   /** The instant of the common form, or null if the text is not in it (then the JDK decides). */
   private static Instant parseFast(CharSequence text) {
     int length = text.length();

@@ -4,8 +4,9 @@ import dev.chorus.EventMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -104,8 +105,16 @@ final class WireFormat {
     if (type == null || type.length > MAX_ATTRIBUTE_LENGTH) {
       return null;
     }
+    Decoded last = lastType;
+    if (last != null && Arrays.equals(type, last.bytes)) {
+      return last.text;
+    }
     String name = string(type);
-    return name.isBlank() ? null : name;
+    if (name.isBlank()) {
+      return null;
+    }
+    lastType = new Decoded(type.clone(), name);
+    return name;
   }
 
   /**
@@ -140,16 +149,54 @@ final class WireFormat {
       }
     }
     String id = required(headers, ID);
-    String time = required(headers, TIME);
-    Instant instant;
-    try {
-      instant = IsoInstant.parse(time);
-    } catch (DateTimeParseException e) {
-      throw new MalformedRecordException(TIME + " is not an ISO-8601 instant: '" + time + "'");
+    // The time as Chorus writes it is parsed from its bytes; anything else is decoded and parsed as text.
+    byte[] rawTime = headers.get(TIME);
+    Instant instant = rawTime == null || rawTime.length > MAX_ATTRIBUTE_LENGTH ? null : IsoInstant.parseAscii(rawTime);
+    if (instant == null) {
+      String time = required(headers, TIME);
+      try {
+        instant = IsoInstant.parse(time);
+      } catch (DateTimeParseException e) {
+        throw new MalformedRecordException(TIME + " is not an ISO-8601 instant: '" + time + "'");
+      }
     }
-    String correlationId = optional(headers, CORRELATION_ID);
-    return new EventMetadata(id, required(headers, TYPE), required(headers, SOURCE), instant, key,
-        correlationId != null ? correlationId : id, optional(headers, CAUSATION_ID), userHeaders(headers));
+    // A chain's first event carries its own id as its correlation id: decoded once.
+    byte[] rawCorrelationId = headers.get(CORRELATION_ID);
+    String correlationId = rawCorrelationId == null ? id
+        : Arrays.equals(rawCorrelationId, headers.get(ID)) ? id : optional(headers, CORRELATION_ID);
+    Decoded type = lastType;
+    if (type == null || !Arrays.equals(headers.get(TYPE), type.bytes)) {
+      String text = required(headers, TYPE);
+      type = new Decoded(headers.get(TYPE).clone(), text);
+      lastType = type;
+    }
+    Decoded source = lastSource;
+    if (source == null || !Arrays.equals(headers.get(SOURCE), source.bytes)) {
+      String text = required(headers, SOURCE);
+      source = new Decoded(headers.get(SOURCE).clone(), text);
+      lastSource = source;
+    }
+    return new EventMetadata(id, type.text, source.text, instant, key, correlationId, optional(headers, CAUSATION_ID),
+        userHeaders(headers));
+  }
+
+  /**
+   * The last {@code ce_type} and {@code ce_source} read, valid ones only, so that the same bytes
+   * record after record are not decoded again. Shared by every thread without synchronization:
+   * a {@link Decoded} is immutable, and a thread that sees an older one only decodes again.
+   */
+  private static Decoded lastType;
+  private static Decoded lastSource;
+
+  /** Valid attribute bytes and their text. */
+  private static final class Decoded {
+    final byte[] bytes;
+    final String text;
+
+    Decoded(byte[] bytes, String text) {
+      this.bytes = bytes;
+      this.text = text;
+    }
   }
 
   /**
@@ -194,24 +241,35 @@ final class WireFormat {
     return lower.startsWith("kafka_dlt-") || lower.startsWith("chorus-dlt-");
   }
 
+  /**
+   * The user headers and the trace context, as the immutable map that {@link EventMetadata} keeps
+   * without copying it again; most records have none, and get {@link Map#of()}.
+   */
   private static Map<String, String> userHeaders(Map<String, byte[]> headers) {
-    Map<String, String> user = new LinkedHashMap<>();
+    List<Map.Entry<String, String>> user = new ArrayList<>(0);
     headers.forEach((name, value) -> {
       if (user.size() < MAX_HEADERS && value != null && !isReserved(name) && !isTraceHeader(name)) {
-        user.put(name, string(value));
+        user.add(Map.entry(name, string(value)));
       }
     });
     // The trace context: the CloudEvents extension, else the plain W3C header that other
     // Kafka instrumentation writes; a malformed value is dropped, never an error.
     String traceparent = firstValid(headers, TraceContext::isValidTraceparent, TRACEPARENT, EventMetadata.TRACEPARENT);
     if (traceparent != null) {
-      user.put(EventMetadata.TRACEPARENT, traceparent);
+      user.add(Map.entry(EventMetadata.TRACEPARENT, traceparent));
       String tracestate = firstValid(headers, TraceContext::isValidTracestate, TRACESTATE, EventMetadata.TRACESTATE);
       if (tracestate != null) {
-        user.put(EventMetadata.TRACESTATE, tracestate);
+        user.add(Map.entry(EventMetadata.TRACESTATE, tracestate));
       }
     }
-    return user;
+    // The names are distinct: the record's header names are, and those of the trace context
+    // are not taken from the record's own headers above.
+    if (user.isEmpty()) {
+      return Map.of();
+    }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Map.Entry<String, String>[] entries = user.toArray(new Map.Entry[0]);
+    return Map.ofEntries(entries);
   }
 
   private static boolean isTraceHeader(String name) {
