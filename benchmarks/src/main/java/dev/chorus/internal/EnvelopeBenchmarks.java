@@ -2,10 +2,13 @@ package dev.chorus.internal;
 
 import dev.chorus.EventMetadata;
 import dev.chorus.spi.OutgoingRecord;
+import java.lang.reflect.Method;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -36,9 +39,25 @@ public class EnvelopeBenchmarks {
         Map.of());
     final OutgoingRecord record = new OutgoingRecord("bench.orders", "key-17", new byte[] {'{', '}'},
         WireFormat.headers(metadata));
+    /** The same headers as the Kafka transport hands them over: names decoded per record, not constants. */
+    final Map<String, byte[]> kafkaHeaders = kafkaHeaders(record.headers());
 
     /** Creates the state (JMH does). */
     public Envelope() {}
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, byte[]> kafkaHeaders(Map<String, byte[]> headers) {
+      Header[] kafka = headers.entrySet().stream()
+          .map(header -> new RecordHeader(new String(header.getKey().toCharArray()), header.getValue()))
+          .toArray(Header[]::new);
+      try {
+        Method of = Class.forName("dev.chorus.kafka.HeaderMap").getDeclaredMethod("of", Header[].class);
+        of.setAccessible(true);
+        return (Map<String, byte[]>) of.invoke(null, (Object) kafka);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("the Kafka transport's header map is not where it was", e);
+      }
+    }
   }
 
   /**
@@ -83,5 +102,16 @@ public class EnvelopeBenchmarks {
   @Benchmark
   public EventMetadata read(Envelope state) {
     return WireFormat.read("key-17", state.record.headers());
+  }
+
+  /**
+   * The consuming side on Kafka: the envelope read back from the Kafka transport's header map.
+   *
+   * @param state the envelope
+   * @return the metadata
+   */
+  @Benchmark
+  public EventMetadata readKafka(Envelope state) {
+    return WireFormat.read("key-17", state.kafkaHeaders);
   }
 }

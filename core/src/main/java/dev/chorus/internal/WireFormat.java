@@ -127,33 +127,33 @@ final class WireFormat {
     if (headers.size() > MAX_HEADERS) {
       throw new MalformedRecordException("record has " + headers.size() + " headers, more than " + MAX_HEADERS);
     }
-    // forEach, not entrySet(): a read-only view wraps every entry it iterates.
-    long[] sum = {0};
-    headers.forEach((name, value) -> sum[0] += name.length() + (value == null ? 0 : value.length));
-    long total = sum[0];
-    if (total > MAX_HEADER_BYTES) {
-      throw new MalformedRecordException("record headers have " + total + " bytes, more than " + MAX_HEADER_BYTES);
+    // One pass over the headers (forEach, not entrySet(): a read-only view wraps every entry it
+    // iterates) instead of a lookup per attribute, each comparing names that differ.
+    Envelope envelope = new Envelope();
+    headers.forEach(envelope);
+    if (envelope.total > MAX_HEADER_BYTES) {
+      throw new MalformedRecordException("record headers have " + envelope.total + " bytes, more than "
+          + MAX_HEADER_BYTES);
     }
     // The values Chorus writes are compared as bytes; anything else is decoded and judged as text.
-    if (!Arrays.equals(headers.get(SPEC_VERSION), SPEC_VERSION_1_0)) {
-      String specVersion = required(headers, SPEC_VERSION);
+    if (!Arrays.equals(envelope.specVersion, SPEC_VERSION_1_0)) {
+      String specVersion = required(SPEC_VERSION, envelope.specVersion);
       if (!specVersion.equals("1.0")) {
         throw new MalformedRecordException(SPEC_VERSION + " must be 1.0: '" + specVersion + "'");
       }
     }
-    byte[] rawContentType = headers.get(CONTENT_TYPE);
-    if (rawContentType != null && !Arrays.equals(rawContentType, JSON_BYTES)) {
-      String contentType = optional(headers, CONTENT_TYPE);
+    if (envelope.contentType != null && !Arrays.equals(envelope.contentType, JSON_BYTES)) {
+      String contentType = optional(CONTENT_TYPE, envelope.contentType);
       if (!contentType.startsWith(JSON) && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
         throw new MalformedRecordException(CONTENT_TYPE + " must be " + JSON + ": '" + contentType + "'");
       }
     }
-    String id = required(headers, ID);
+    String id = required(ID, envelope.id);
     // The time as Chorus writes it is parsed from its bytes; anything else is decoded and parsed as text.
-    byte[] rawTime = headers.get(TIME);
+    byte[] rawTime = envelope.time;
     Instant instant = rawTime == null || rawTime.length > MAX_ATTRIBUTE_LENGTH ? null : IsoInstant.parseAscii(rawTime);
     if (instant == null) {
-      String time = required(headers, TIME);
+      String time = required(TIME, rawTime);
       try {
         instant = IsoInstant.parse(time);
       } catch (DateTimeParseException e) {
@@ -161,23 +161,166 @@ final class WireFormat {
       }
     }
     // A chain's first event carries its own id as its correlation id: decoded once.
-    byte[] rawCorrelationId = headers.get(CORRELATION_ID);
-    String correlationId = rawCorrelationId == null ? id
-        : Arrays.equals(rawCorrelationId, headers.get(ID)) ? id : optional(headers, CORRELATION_ID);
+    String correlationId = envelope.correlationId == null || Arrays.equals(envelope.correlationId, envelope.id) ? id
+        : optional(CORRELATION_ID, envelope.correlationId);
     Decoded type = lastType;
-    if (type == null || !Arrays.equals(headers.get(TYPE), type.bytes)) {
-      String text = required(headers, TYPE);
-      type = new Decoded(headers.get(TYPE).clone(), text);
+    if (type == null || !Arrays.equals(envelope.type, type.bytes)) {
+      String text = required(TYPE, envelope.type);
+      type = new Decoded(envelope.type.clone(), text);
       lastType = type;
     }
     Decoded source = lastSource;
-    if (source == null || !Arrays.equals(headers.get(SOURCE), source.bytes)) {
-      String text = required(headers, SOURCE);
-      source = new Decoded(headers.get(SOURCE).clone(), text);
+    if (source == null || !Arrays.equals(envelope.source, source.bytes)) {
+      String text = required(SOURCE, envelope.source);
+      source = new Decoded(envelope.source.clone(), text);
       lastSource = source;
     }
-    return new EventMetadata(id, type.text, source.text, instant, key, correlationId, optional(headers, CAUSATION_ID),
-        userHeaders(headers));
+    return new EventMetadata(id, type.text, source.text, instant, key, correlationId,
+        optional(CAUSATION_ID, envelope.causationId), envelope.userHeaders());
+  }
+
+  /**
+   * The headers of one record sorted out in one pass: the attributes' values by name, the
+   * candidates for the user headers (not decoded before the record passed the size checks),
+   * and the total size. A null value counts as absent, as a map lookup returning null would.
+   */
+  private static final class Envelope implements java.util.function.BiConsumer<String, byte[]> {
+    long total;
+    byte[] specVersion;
+    byte[] id;
+    byte[] source;
+    byte[] type;
+    byte[] time;
+    byte[] contentType;
+    byte[] correlationId;
+    byte[] causationId;
+    byte[] ceTraceparent;
+    byte[] ceTracestate;
+    byte[] traceparent;
+    byte[] tracestate;
+    private String[] userNames;
+    private byte[][] userValues;
+    private int users;
+
+    @Override
+    public void accept(String name, byte[] value) {
+      total += name.length() + (value == null ? 0 : value.length);
+      if (value == null) {
+        return;
+      }
+      // By length first: most names are then told apart without comparing their characters.
+      switch (name.length()) {
+        case 5 -> {
+          if (name.equals(ID)) {
+            id = value;
+            return;
+          }
+        }
+        case 7 -> {
+          if (name.equals(TYPE)) {
+            type = value;
+            return;
+          } else if (name.equals(TIME)) {
+            time = value;
+            return;
+          }
+        }
+        case 9 -> {
+          if (name.equals(SOURCE)) {
+            source = value;
+            return;
+          }
+        }
+        case 10 -> {
+          if (name.equals(EventMetadata.TRACESTATE)) {
+            tracestate = value;
+            return;
+          }
+        }
+        case 11 -> {
+          if (name.equals(EventMetadata.TRACEPARENT)) {
+            traceparent = value;
+            return;
+          }
+        }
+        case 12 -> {
+          if (name.equals(CONTENT_TYPE)) {
+            contentType = value;
+            return;
+          }
+        }
+        case 13 -> {
+          if (name.equals(TRACESTATE)) {
+            ceTracestate = value;
+            return;
+          }
+        }
+        case 14 -> {
+          if (name.equals(SPEC_VERSION)) {
+            specVersion = value;
+            return;
+          } else if (name.equals(CAUSATION_ID)) {
+            causationId = value;
+            return;
+          } else if (name.equals(TRACEPARENT)) {
+            ceTraceparent = value;
+            return;
+          }
+        }
+        case 16 -> {
+          if (name.equals(CORRELATION_ID)) {
+            correlationId = value;
+            return;
+          }
+        }
+        default -> {
+          // not an attribute: a user header, or a name reserved below
+        }
+      }
+      if (users < MAX_HEADERS && !isReserved(name) && !isTraceHeader(name)) {
+        if (userNames == null) {
+          userNames = new String[4];
+          userValues = new byte[4][];
+        } else if (users == userNames.length) {
+          userNames = Arrays.copyOf(userNames, users * 2);
+          userValues = Arrays.copyOf(userValues, users * 2);
+        }
+        userNames[users] = name;
+        userValues[users++] = value;
+      }
+    }
+
+    /** As {@link WireFormat#userHeaders}, from what this pass collected. */
+    Map<String, String> userHeaders() {
+      String validTraceparent = valid(TraceContext::isValidTraceparent, ceTraceparent, traceparent);
+      String validTracestate = validTraceparent == null ? null
+          : valid(TraceContext::isValidTracestate, ceTracestate, tracestate);
+      int size = users + (validTraceparent != null ? 1 : 0) + (validTracestate != null ? 1 : 0);
+      if (size == 0) {
+        return Map.of();
+      }
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      Map.Entry<String, String>[] entries = new Map.Entry[size];
+      for (int i = 0; i < users; i++) {
+        entries[i] = Map.entry(userNames[i], string(userValues[i]));
+      }
+      if (validTraceparent != null) {
+        entries[users] = Map.entry(EventMetadata.TRACEPARENT, validTraceparent);
+        if (validTracestate != null) {
+          entries[users + 1] = Map.entry(EventMetadata.TRACESTATE, validTracestate);
+        }
+      }
+      return Map.ofEntries(entries);
+    }
+
+    private static String valid(java.util.function.Predicate<String> valid, byte[] first, byte[] second) {
+      String value = bounded(first);
+      if (valid.test(value)) {
+        return value;
+      }
+      value = bounded(second);
+      return valid.test(value) ? value : null;
+    }
   }
 
   /**
@@ -287,16 +430,15 @@ final class WireFormat {
     return null;
   }
 
-  private static String required(Map<String, byte[]> headers, String name) {
-    String value = optional(headers, name);
+  private static String required(String name, byte[] bytes) {
+    String value = optional(name, bytes);
     if (value == null || value.isBlank()) {
       throw new MalformedRecordException("required header " + name + " is missing or empty");
     }
     return value;
   }
 
-  private static String optional(Map<String, byte[]> headers, String name) {
-    byte[] value = headers.get(name);
+  private static String optional(String name, byte[] value) {
     if (value == null) {
       return null;
     }
