@@ -1,5 +1,6 @@
 package dev.chorus.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -30,6 +31,45 @@ final class IsoInstant {
   static Instant parse(CharSequence text) {
     Instant fast = parseFast(text);
     return fast != null ? fast : Instant.parse(text);
+  }
+
+  /**
+   * Parses an instant of the common form from its bytes, without decoding them into a string.
+   *
+   * @return the instant, or null if the bytes are not the ASCII of the common form (then decode
+   *     them and call {@link #parse})
+   */
+  static Instant parseAscii(byte[] text) {
+    return parseFast(new Ascii(text));
+  }
+
+  /** Bytes read as characters one to one; any byte outside ASCII fails every test of {@link #parseFast}. */
+  private static final class Ascii implements CharSequence {
+    private final byte[] bytes;
+
+    Ascii(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) (bytes[index] & 0xff);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return toString().subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
   }
 
   /** The instant of the common form, or null if the text is not in it (then the JDK decides). */
@@ -109,9 +149,14 @@ final class IsoInstant {
 
   /** The text of {@link Instant#toString()}. */
   static String format(Instant instant) {
+    return new String(formatAscii(instant), StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link #format}, as the bytes of its text (ASCII, hence also UTF-8), without a string between. */
+  static byte[] formatAscii(Instant instant) {
     long seconds = instant.getEpochSecond();
     if (seconds < MIN_FAST_SECOND || seconds > MAX_FAST_SECOND) {
-      return instant.toString();
+      return instant.toString().getBytes(StandardCharsets.US_ASCII);
     }
     long days = Math.floorDiv(seconds, 86_400);
     int secondOfDay = Math.floorMod(seconds, 86_400);
@@ -126,7 +171,8 @@ final class IsoInstant {
     int month = mp < 10 ? mp + 3 : mp - 9;
     int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
     int nanos = instant.getNano();
-    char[] out = new char[SHORTEST + 10];
+    int fraction = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1_000 == 0 ? 6 : 9;
+    byte[] out = new byte[SHORTEST + (fraction == 0 ? 0 : fraction + 1)];
     put(out, 0, year, 4);
     out[4] = '-';
     put(out, 5, month, 2);
@@ -139,26 +185,18 @@ final class IsoInstant {
     out[16] = ':';
     put(out, 17, secondOfDay % 60, 2);
     int end = 19;
-    if (nanos != 0) {
+    if (fraction != 0) {
       out[end++] = '.';
-      if (nanos % 1_000_000 == 0) {
-        put(out, end, nanos / 1_000_000, 3);
-        end += 3;
-      } else if (nanos % 1_000 == 0) {
-        put(out, end, nanos / 1_000, 6);
-        end += 6;
-      } else {
-        put(out, end, nanos, 9);
-        end += 9;
-      }
+      put(out, end, fraction == 3 ? nanos / 1_000_000 : fraction == 6 ? nanos / 1_000 : nanos, fraction);
+      end += fraction;
     }
-    out[end++] = 'Z';
-    return new String(out, 0, end);
+    out[end] = 'Z';
+    return out;
   }
 
-  private static void put(char[] out, int at, int value, int width) {
+  private static void put(byte[] out, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
-      out[i] = (char) ('0' + value % 10);
+      out[i] = (byte) ('0' + value % 10);
       value /= 10;
     }
   }

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,7 +114,7 @@ public final class RealEventBus implements EventBus {
     }
     EventTypeInfo type = registry.info(event.getClass());
     String key = options.key() != null ? options.key() : type.keyOf(event);
-    String id = UUID.randomUUID().toString();
+    String id = EventIds.next();
     String correlationId = cause != null ? cause.correlationId()
         : options.correlationId() != null ? options.correlationId() : id;
     EventMetadata metadata = new EventMetadata(id, type.name(), source, clock.instant(), key, correlationId,

@@ -4,8 +4,9 @@ import dev.chorus.EventMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -44,49 +45,54 @@ final class WireFormat {
    *     nothing is published that every consumer would reject
    */
   static Map<String, byte[]> headers(EventMetadata metadata) {
-    Map<String, byte[]> headers = new LinkedHashMap<>();
-    attribute(headers, SPEC_VERSION, "1.0");
-    attribute(headers, ID, metadata.id());
-    attribute(headers, SOURCE, metadata.source());
-    attribute(headers, TYPE, metadata.type());
-    attribute(headers, TIME, IsoInstant.format(metadata.time()));
-    attribute(headers, CONTENT_TYPE, JSON);
-    attribute(headers, CORRELATION_ID, metadata.correlationId());
+    Map<String, String> user = metadata.headers();
+    EnvelopeHeaders.Builder headers = new EnvelopeHeaders.Builder(8 + user.size());
+    headers.put(SPEC_VERSION, SPEC_VERSION_1_0.clone());
+    String id = metadata.id();
+    byte[] idBytes = attribute(ID, id);
+    headers.put(ID, idBytes);
+    headers.put(SOURCE, attribute(SOURCE, metadata.source()));
+    headers.put(TYPE, attribute(TYPE, metadata.type()));
+    headers.put(TIME, IsoInstant.formatAscii(metadata.time())); // at most 30-odd bytes
+    headers.put(CONTENT_TYPE, JSON_BYTES.clone());
+    String correlationId = metadata.correlationId();
+    // A chain's first event is its own correlation: the same text, encoded once.
+    headers.put(CORRELATION_ID, correlationId != null && correlationId.equals(id) ? idBytes.clone()
+        : attribute(CORRELATION_ID, correlationId));
     if (metadata.causationId() != null) {
-      attribute(headers, CAUSATION_ID, metadata.causationId());
+      headers.put(CAUSATION_ID, attribute(CAUSATION_ID, metadata.causationId()));
     }
-    long total = 0;
-    for (Map.Entry<String, String> header : metadata.headers().entrySet()) {
+    for (Map.Entry<String, String> header : user.entrySet()) {
       String name = header.getKey();
       if (name.equals(EventMetadata.TRACEPARENT)) {
-        attribute(headers, TRACEPARENT, header.getValue());
+        headers.put(TRACEPARENT, attribute(TRACEPARENT, header.getValue()));
       } else if (name.equals(EventMetadata.TRACESTATE)) {
-        attribute(headers, TRACESTATE, header.getValue());
+        headers.put(TRACESTATE, attribute(TRACESTATE, header.getValue()));
       } else {
         headers.put(name, utf8(header.getValue()));
       }
     }
-    for (Map.Entry<String, byte[]> header : headers.entrySet()) {
-      total += header.getKey().length() + header.getValue().length;
-    }
-    if (headers.size() > MAX_HEADERS) {
+    EnvelopeHeaders built = headers.build();
+    if (built.size() > MAX_HEADERS) {
       throw new IllegalArgumentException("an event can carry at most " + (MAX_HEADERS - 8) + " user headers: "
-          + metadata.headers().size());
+          + user.size());
     }
-    if (total > MAX_HEADER_BYTES) {
+    long[] total = {0};
+    built.forEach((name, value) -> total[0] += name.length() + value.length);
+    if (total[0] > MAX_HEADER_BYTES) {
       throw new IllegalArgumentException("an event's headers can have at most " + MAX_HEADER_BYTES
-          + " bytes in all (names and values, with the ce_* attributes): " + total);
+          + " bytes in all (names and values, with the ce_* attributes): " + total[0]);
     }
-    return headers;
+    return built;
   }
 
-  private static void attribute(Map<String, byte[]> headers, String name, String value) {
+  private static byte[] attribute(String name, String value) {
     byte[] bytes = utf8(value);
     if (bytes.length > MAX_ATTRIBUTE_LENGTH) {
       throw new IllegalArgumentException(name + " can have at most " + MAX_ATTRIBUTE_LENGTH + " bytes: "
           + bytes.length);
     }
-    headers.put(name, bytes);
+    return bytes;
   }
 
   /**
@@ -99,8 +105,16 @@ final class WireFormat {
     if (type == null || type.length > MAX_ATTRIBUTE_LENGTH) {
       return null;
     }
+    Decoded last = lastType;
+    if (last != null && Arrays.equals(type, last.bytes)) {
+      return last.text;
+    }
     String name = string(type);
-    return name.isBlank() ? null : name;
+    if (name.isBlank()) {
+      return null;
+    }
+    lastType = new Decoded(type.clone(), name);
+    return name;
   }
 
   /**
@@ -113,38 +127,219 @@ final class WireFormat {
     if (headers.size() > MAX_HEADERS) {
       throw new MalformedRecordException("record has " + headers.size() + " headers, more than " + MAX_HEADERS);
     }
-    // forEach, not entrySet(): a read-only view wraps every entry it iterates.
-    long[] sum = {0};
-    headers.forEach((name, value) -> sum[0] += name.length() + (value == null ? 0 : value.length));
-    long total = sum[0];
-    if (total > MAX_HEADER_BYTES) {
-      throw new MalformedRecordException("record headers have " + total + " bytes, more than " + MAX_HEADER_BYTES);
+    // One pass over the headers (forEach, not entrySet(): a read-only view wraps every entry it
+    // iterates) instead of a lookup per attribute, each comparing names that differ.
+    Envelope envelope = new Envelope();
+    headers.forEach(envelope);
+    if (envelope.total > MAX_HEADER_BYTES) {
+      throw new MalformedRecordException("record headers have " + envelope.total + " bytes, more than "
+          + MAX_HEADER_BYTES);
     }
     // The values Chorus writes are compared as bytes; anything else is decoded and judged as text.
-    if (!Arrays.equals(headers.get(SPEC_VERSION), SPEC_VERSION_1_0)) {
-      String specVersion = required(headers, SPEC_VERSION);
+    if (!Arrays.equals(envelope.specVersion, SPEC_VERSION_1_0)) {
+      String specVersion = required(SPEC_VERSION, envelope.specVersion);
       if (!specVersion.equals("1.0")) {
         throw new MalformedRecordException(SPEC_VERSION + " must be 1.0: '" + specVersion + "'");
       }
     }
-    byte[] rawContentType = headers.get(CONTENT_TYPE);
-    if (rawContentType != null && !Arrays.equals(rawContentType, JSON_BYTES)) {
-      String contentType = optional(headers, CONTENT_TYPE);
+    if (envelope.contentType != null && !Arrays.equals(envelope.contentType, JSON_BYTES)) {
+      String contentType = optional(CONTENT_TYPE, envelope.contentType);
       if (!contentType.startsWith(JSON) && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
         throw new MalformedRecordException(CONTENT_TYPE + " must be " + JSON + ": '" + contentType + "'");
       }
     }
-    String id = required(headers, ID);
-    String time = required(headers, TIME);
-    Instant instant;
-    try {
-      instant = IsoInstant.parse(time);
-    } catch (DateTimeParseException e) {
-      throw new MalformedRecordException(TIME + " is not an ISO-8601 instant: '" + time + "'");
+    String id = required(ID, envelope.id);
+    // The time as Chorus writes it is parsed from its bytes; anything else is decoded and parsed as text.
+    byte[] rawTime = envelope.time;
+    Instant instant = rawTime == null || rawTime.length > MAX_ATTRIBUTE_LENGTH ? null : IsoInstant.parseAscii(rawTime);
+    if (instant == null) {
+      String time = required(TIME, rawTime);
+      try {
+        instant = IsoInstant.parse(time);
+      } catch (DateTimeParseException e) {
+        throw new MalformedRecordException(TIME + " is not an ISO-8601 instant: '" + time + "'");
+      }
     }
-    String correlationId = optional(headers, CORRELATION_ID);
-    return new EventMetadata(id, required(headers, TYPE), required(headers, SOURCE), instant, key,
-        correlationId != null ? correlationId : id, optional(headers, CAUSATION_ID), userHeaders(headers));
+    // A chain's first event carries its own id as its correlation id: decoded once.
+    String correlationId = envelope.correlationId == null || Arrays.equals(envelope.correlationId, envelope.id) ? id
+        : optional(CORRELATION_ID, envelope.correlationId);
+    Decoded type = lastType;
+    if (type == null || !Arrays.equals(envelope.type, type.bytes)) {
+      String text = required(TYPE, envelope.type);
+      type = new Decoded(envelope.type.clone(), text);
+      lastType = type;
+    }
+    Decoded source = lastSource;
+    if (source == null || !Arrays.equals(envelope.source, source.bytes)) {
+      String text = required(SOURCE, envelope.source);
+      source = new Decoded(envelope.source.clone(), text);
+      lastSource = source;
+    }
+    return new EventMetadata(id, type.text, source.text, instant, key, correlationId,
+        optional(CAUSATION_ID, envelope.causationId), envelope.userHeaders());
+  }
+
+  /**
+   * The headers of one record sorted out in one pass: the attributes' values by name, the
+   * candidates for the user headers (not decoded before the record passed the size checks),
+   * and the total size. A null value counts as absent, as a map lookup returning null would.
+   */
+  private static final class Envelope implements java.util.function.BiConsumer<String, byte[]> {
+    long total;
+    byte[] specVersion;
+    byte[] id;
+    byte[] source;
+    byte[] type;
+    byte[] time;
+    byte[] contentType;
+    byte[] correlationId;
+    byte[] causationId;
+    byte[] ceTraceparent;
+    byte[] ceTracestate;
+    byte[] traceparent;
+    byte[] tracestate;
+    private String[] userNames;
+    private byte[][] userValues;
+    private int users;
+
+    @Override
+    public void accept(String name, byte[] value) {
+      total += name.length() + (value == null ? 0 : value.length);
+      if (value == null) {
+        return;
+      }
+      // By length first: most names are then told apart without comparing their characters.
+      switch (name.length()) {
+        case 5 -> {
+          if (name.equals(ID)) {
+            id = value;
+            return;
+          }
+        }
+        case 7 -> {
+          if (name.equals(TYPE)) {
+            type = value;
+            return;
+          } else if (name.equals(TIME)) {
+            time = value;
+            return;
+          }
+        }
+        case 9 -> {
+          if (name.equals(SOURCE)) {
+            source = value;
+            return;
+          }
+        }
+        case 10 -> {
+          if (name.equals(EventMetadata.TRACESTATE)) {
+            tracestate = value;
+            return;
+          }
+        }
+        case 11 -> {
+          if (name.equals(EventMetadata.TRACEPARENT)) {
+            traceparent = value;
+            return;
+          }
+        }
+        case 12 -> {
+          if (name.equals(CONTENT_TYPE)) {
+            contentType = value;
+            return;
+          }
+        }
+        case 13 -> {
+          if (name.equals(TRACESTATE)) {
+            ceTracestate = value;
+            return;
+          }
+        }
+        case 14 -> {
+          if (name.equals(SPEC_VERSION)) {
+            specVersion = value;
+            return;
+          } else if (name.equals(CAUSATION_ID)) {
+            causationId = value;
+            return;
+          } else if (name.equals(TRACEPARENT)) {
+            ceTraceparent = value;
+            return;
+          }
+        }
+        case 16 -> {
+          if (name.equals(CORRELATION_ID)) {
+            correlationId = value;
+            return;
+          }
+        }
+        default -> {
+          // not an attribute: a user header, or a name reserved below
+        }
+      }
+      if (users < MAX_HEADERS && !isReserved(name) && !isTraceHeader(name)) {
+        if (userNames == null) {
+          userNames = new String[4];
+          userValues = new byte[4][];
+        } else if (users == userNames.length) {
+          userNames = Arrays.copyOf(userNames, users * 2);
+          userValues = Arrays.copyOf(userValues, users * 2);
+        }
+        userNames[users] = name;
+        userValues[users++] = value;
+      }
+    }
+
+    /** As {@link WireFormat#userHeaders}, from what this pass collected. */
+    Map<String, String> userHeaders() {
+      String validTraceparent = valid(TraceContext::isValidTraceparent, ceTraceparent, traceparent);
+      String validTracestate = validTraceparent == null ? null
+          : valid(TraceContext::isValidTracestate, ceTracestate, tracestate);
+      int size = users + (validTraceparent != null ? 1 : 0) + (validTracestate != null ? 1 : 0);
+      if (size == 0) {
+        return Map.of();
+      }
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      Map.Entry<String, String>[] entries = new Map.Entry[size];
+      for (int i = 0; i < users; i++) {
+        entries[i] = Map.entry(userNames[i], string(userValues[i]));
+      }
+      if (validTraceparent != null) {
+        entries[users] = Map.entry(EventMetadata.TRACEPARENT, validTraceparent);
+        if (validTracestate != null) {
+          entries[users + 1] = Map.entry(EventMetadata.TRACESTATE, validTracestate);
+        }
+      }
+      return Map.ofEntries(entries);
+    }
+
+    private static String valid(java.util.function.Predicate<String> valid, byte[] first, byte[] second) {
+      String value = bounded(first);
+      if (valid.test(value)) {
+        return value;
+      }
+      value = bounded(second);
+      return valid.test(value) ? value : null;
+    }
+  }
+
+  /**
+   * The last {@code ce_type} and {@code ce_source} read, valid ones only, so that the same bytes
+   * record after record are not decoded again. Shared by every thread without synchronization:
+   * a {@link Decoded} is immutable, and a thread that sees an older one only decodes again.
+   */
+  private static Decoded lastType;
+  private static Decoded lastSource;
+
+  /** Valid attribute bytes and their text. */
+  private static final class Decoded {
+    final byte[] bytes;
+    final String text;
+
+    Decoded(byte[] bytes, String text) {
+      this.bytes = bytes;
+      this.text = text;
+    }
   }
 
   /**
@@ -189,24 +384,35 @@ final class WireFormat {
     return lower.startsWith("kafka_dlt-") || lower.startsWith("chorus-dlt-");
   }
 
+  /**
+   * The user headers and the trace context, as the immutable map that {@link EventMetadata} keeps
+   * without copying it again; most records have none, and get {@link Map#of()}.
+   */
   private static Map<String, String> userHeaders(Map<String, byte[]> headers) {
-    Map<String, String> user = new LinkedHashMap<>();
+    List<Map.Entry<String, String>> user = new ArrayList<>(0);
     headers.forEach((name, value) -> {
       if (user.size() < MAX_HEADERS && value != null && !isReserved(name) && !isTraceHeader(name)) {
-        user.put(name, string(value));
+        user.add(Map.entry(name, string(value)));
       }
     });
     // The trace context: the CloudEvents extension, else the plain W3C header that other
     // Kafka instrumentation writes; a malformed value is dropped, never an error.
     String traceparent = firstValid(headers, TraceContext::isValidTraceparent, TRACEPARENT, EventMetadata.TRACEPARENT);
     if (traceparent != null) {
-      user.put(EventMetadata.TRACEPARENT, traceparent);
+      user.add(Map.entry(EventMetadata.TRACEPARENT, traceparent));
       String tracestate = firstValid(headers, TraceContext::isValidTracestate, TRACESTATE, EventMetadata.TRACESTATE);
       if (tracestate != null) {
-        user.put(EventMetadata.TRACESTATE, tracestate);
+        user.add(Map.entry(EventMetadata.TRACESTATE, tracestate));
       }
     }
-    return user;
+    // The names are distinct: the record's header names are, and those of the trace context
+    // are not taken from the record's own headers above.
+    if (user.isEmpty()) {
+      return Map.of();
+    }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Map.Entry<String, String>[] entries = user.toArray(new Map.Entry[0]);
+    return Map.ofEntries(entries);
   }
 
   private static boolean isTraceHeader(String name) {
@@ -224,16 +430,15 @@ final class WireFormat {
     return null;
   }
 
-  private static String required(Map<String, byte[]> headers, String name) {
-    String value = optional(headers, name);
+  private static String required(String name, byte[] bytes) {
+    String value = optional(name, bytes);
     if (value == null || value.isBlank()) {
       throw new MalformedRecordException("required header " + name + " is missing or empty");
     }
     return value;
   }
 
-  private static String optional(Map<String, byte[]> headers, String name) {
-    byte[] value = headers.get(name);
+  private static String optional(String name, byte[] value) {
     if (value == null) {
       return null;
     }

@@ -1,5 +1,6 @@
 package dev.chorus.spi;
 
+import dev.chorus.internal.EnvelopeHeaders;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Objects;
 public record OutgoingRecord(String topic, String key, byte[] value, Map<String, byte[]> headers) {
 
   /**
-   * Validates the record and wraps the headers read-only.
+   * Validates the record and copies the headers into a read-only map (unless they already are
+   * the engine's own read-only headers, which are kept as they are).
    *
    * @param topic see {@link #topic()}
    * @param key see {@link #key()}
@@ -28,6 +30,10 @@ public record OutgoingRecord(String topic, String key, byte[] value, Map<String,
   public OutgoingRecord {
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(value, "value");
-    headers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
+    Objects.requireNonNull(headers, "headers");
+    // The engine's own headers are already an ordered read-only map that nothing else holds.
+    if (!(headers instanceof EnvelopeHeaders)) {
+      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.spi;
 
+import dev.chorus.internal.EnvelopeHeaders;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -22,7 +23,8 @@ public record TransportRecord(String topic, int partition, long offset, Instant 
     byte[] value, Map<String, byte[]> headers) {
 
   /**
-   * Validates the record and wraps the headers read-only.
+   * Validates the record and wraps the headers read-only (unless they already are the engine's
+   * own read-only headers).
    *
    * @param topic see {@link #topic()}
    * @param partition see {@link #partition()}
@@ -38,7 +40,9 @@ public record TransportRecord(String topic, int partition, long offset, Instant 
     Objects.requireNonNull(timestamp, "timestamp");
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(headers, "headers");
-    headers = Collections.unmodifiableMap(headers);
+    if (!(headers instanceof EnvelopeHeaders)) {
+      headers = Collections.unmodifiableMap(headers);
+    }
   }
 
   /**

@@ -340,4 +340,51 @@ class WireFormatTest {
     assertThat(WireFormat.isDeadLetterHeader("chorus-other")).isFalse();
     assertThat(WireFormat.isDeadLetterHeader("ce_id")).isFalse();
   }
+
+  // --- what reading skips for the records Chorus writes -----------------------------------------
+
+  @Test
+  void readGivesEachRecordItsOwnTypeAndSourceWhateverWasReadBefore() {
+    EventMetadata other = new EventMetadata("evt-2", "orders.order-placed", "order-service",
+        Instant.parse("2026-01-01T00:00:00Z"), "o-1", "evt-2", null, Map.of());
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(WireFormat.read("p-1", WireFormat.headers(FULL))).isEqualTo(FULL);
+      assertThat(WireFormat.read("o-1", WireFormat.headers(other))).isEqualTo(other);
+    }
+    Map<String, byte[]> blankType = validHeaders();
+    blankType.put("ce_type", utf8(" "));
+    assertMalformed(blankType, "required header ce_type is missing or empty");
+    Map<String, byte[]> emptySource = validHeaders();
+    emptySource.put("ce_source", new byte[0]);
+    assertMalformed(emptySource, "required header ce_source is missing or empty");
+  }
+
+  @Test
+  void readTakesTheTimeFromItsBytesAsInstantParseWouldFromItsText() {
+    for (String time : new String[] {"2026-03-04T05:06:07Z", "2026-03-04T05:06:07.1Z", "2024-02-29T23:59:59.123456789Z",
+        "0001-01-01T00:00:00Z", "2026-03-04T05:06:07+01:00", "+12026-03-04T05:06:07Z", "2026-03-04T05:06:07.Z"}) {
+      Map<String, byte[]> headers = validHeaders();
+      headers.put("ce_time", utf8(time));
+
+      assertThat(WireFormat.read("p-1", headers).time()).as(time).isEqualTo(Instant.parse(time));
+    }
+    for (String time : new String[] {"2026-02-30T05:06:07Z", "2026-03-04T05:06:07.1234567891Z",
+        "２０２６-03-04T05:06:07Z", "2026-03-04T05:06:07\u00e9Z", "2026-03-04 05:06:07Z"}) {
+      Map<String, byte[]> headers = validHeaders();
+      headers.put("ce_time", utf8(time));
+
+      assertMalformed(headers, "ce_time is not an ISO-8601 instant: '" + time + "'");
+    }
+  }
+
+  @Test
+  void readMakesNoCopyOfUserHeadersThatEventMetadataWouldCopyAgain() {
+    EventMetadata read = WireFormat.read("p-1", WireFormat.headers(FULL));
+
+    assertThat(new EventMetadata(read.id(), read.type(), read.source(), read.time(), read.key(), read.correlationId(),
+        read.causationId(), read.headers()).headers()).isSameAs(read.headers());
+    assertThat(WireFormat.read("p-1", WireFormat.headers(new EventMetadata("evt-1", "t", "s", Instant.EPOCH, null,
+        "evt-1", null, Map.of()))).headers()).isSameAs(Map.of());
+  }
 }

@@ -107,7 +107,7 @@ public final class InMemoryTransport implements Transport {
   /**
    * Appends a record to its topic (created on demand) and returns its position at once: the
    * record is stored when this method returns. The value array is stored as given and must not
-   * be modified afterwards; the headers are copied once. Thread-safe.
+   * be modified afterwards; the headers are kept as the record holds them (read-only). Thread-safe.
    *
    * @param record the record
    * @return a future already completed with the offset and timestamp, or failed with
