@@ -1,5 +1,6 @@
 package dev.chorus.internal;
 
+import dev.chorus.EventMetadata;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -23,17 +24,48 @@ public final class EnvelopeHeaders extends AbstractMap<String, byte[]> {
 
   static final int SMALL = 16;
 
-  private final String[] names;
-  private final byte[][] values;
-  private final int size;
-  private final Map<String, Integer> index;
+  /** The metadata these headers were written from, when reading them back gives exactly it; else null. */
+  private final EventMetadata written;
+  /** The names and values; for headers made by {@link #of(EventMetadata)}, encoded on first use. */
+  private volatile Content content;
 
-  private EnvelopeHeaders(String[] names, byte[][] values, int size, Map<String, Integer> index) {
-    this.names = names;
-    this.values = values;
-    this.size = size;
-    this.index = index;
+  private EnvelopeHeaders(Content content, EventMetadata written) {
+    this.content = content;
+    this.written = written;
   }
+
+  /**
+   * The envelope of {@code written}, encoded to bytes only when a name or value is first asked
+   * for: the in-memory transport hands the engine this very map, and the engine reads the
+   * metadata back from {@link #written()}, so most in-memory records are never encoded. The
+   * caller has checked that {@link WireFormat#read} would give exactly {@code written} back and
+   * that the envelope is within the limits {@link WireFormat#headers} enforces.
+   */
+  static EnvelopeHeaders of(EventMetadata written) {
+    return new EnvelopeHeaders(null, written);
+  }
+
+  /**
+   * The metadata these headers were written from, if {@link WireFormat#read} would read exactly
+   * it back from them; else null. The in-memory transport hands the engine the very map the
+   * engine wrote, so its records are not decoded again.
+   */
+  EventMetadata written() {
+    return written;
+  }
+
+  /** The names and values, encoded now if they were not yet (by every thread that gets here first: the same bytes). */
+  private Content content() {
+    Content current = content;
+    if (current == null) {
+      current = WireFormat.write(written).content();
+      content = current;
+    }
+    return current;
+  }
+
+  /** Names and values in insertion order, and an index of the names when there are many. */
+  private record Content(String[] names, byte[][] values, int size, Map<String, Integer> index) {}
 
   private static int indexOf(String[] names, int size, Map<String, Integer> index, Object name) {
     if (index != null) {
@@ -50,34 +82,41 @@ public final class EnvelopeHeaders extends AbstractMap<String, byte[]> {
 
   @Override
   public byte[] get(Object name) {
-    int at = indexOf(names, size, index, name);
-    return at < 0 ? null : values[at];
+    Content c = content();
+    int at = indexOf(c.names, c.size, c.index, name);
+    return at < 0 ? null : c.values[at];
   }
 
   @Override
   public boolean containsKey(Object name) {
-    return indexOf(names, size, index, name) >= 0;
+    Content c = content();
+    return indexOf(c.names, c.size, c.index, name) >= 0;
   }
 
   @Override
   public int size() {
-    return size;
+    return content().size;
   }
 
   @Override
   public boolean isEmpty() {
-    return size == 0;
+    return size() == 0;
   }
 
   @Override
   public void forEach(BiConsumer<? super String, ? super byte[]> action) {
-    for (int i = 0; i < size; i++) {
-      action.accept(names[i], values[i]);
+    Content c = content();
+    for (int i = 0; i < c.size; i++) {
+      action.accept(c.names[i], c.values[i]);
     }
   }
 
   @Override
   public Set<Entry<String, byte[]>> entrySet() {
+    Content c = content();
+    String[] names = c.names;
+    byte[][] values = c.values;
+    int size = c.size;
     return new AbstractSet<>() {
       @Override
       public Iterator<Entry<String, byte[]>> iterator() {
@@ -145,9 +184,18 @@ public final class EnvelopeHeaders extends AbstractMap<String, byte[]> {
       return this;
     }
 
-    /** The headers so far; the builder must not be used after. */
+    /** The headers so far, without the metadata they came from; the builder must not be used after. */
     EnvelopeHeaders build() {
-      return new EnvelopeHeaders(names, values, size, index);
+      return build(null);
+    }
+
+    /**
+     * The headers so far; the builder must not be used after.
+     *
+     * @param written the metadata they were written from, if reading them gives exactly it back; else null
+     */
+    EnvelopeHeaders build(EventMetadata written) {
+      return new EnvelopeHeaders(new Content(names, values, size, index), written);
     }
   }
 }

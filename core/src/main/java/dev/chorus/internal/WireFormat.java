@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The CloudEvents 1.0 binary-mode envelope, the same on every transport: {@code ce_*}
@@ -45,6 +46,12 @@ final class WireFormat {
    *     nothing is published that every consumer would reject
    */
   static Map<String, byte[]> headers(EventMetadata metadata) {
+    // Encoded when first looked at: on the in-memory transport, typically never.
+    return readsBackAsIs(metadata) ? EnvelopeHeaders.of(metadata) : write(metadata);
+  }
+
+  /** The headers of an outgoing event, encoded now; as {@link #headers}. */
+  static EnvelopeHeaders write(EventMetadata metadata) {
     Map<String, String> user = metadata.headers();
     EnvelopeHeaders.Builder headers = new EnvelopeHeaders.Builder(8 + user.size());
     headers.put(SPEC_VERSION, SPEC_VERSION_1_0.clone());
@@ -72,7 +79,7 @@ final class WireFormat {
         headers.put(name, utf8(header.getValue()));
       }
     }
-    EnvelopeHeaders built = headers.build();
+    EnvelopeHeaders built = headers.build(readsBackAsIs(metadata) ? metadata : null);
     if (built.size() > MAX_HEADERS) {
       throw new IllegalArgumentException("an event can carry at most " + (MAX_HEADERS - 8) + " user headers: "
           + user.size());
@@ -84,6 +91,39 @@ final class WireFormat {
           + " bytes in all (names and values, with the ce_* attributes): " + total[0]);
     }
     return built;
+  }
+
+  /**
+   * Whether {@link #read} gives back exactly this metadata from the headers {@link #write}
+   * writes for it (the key aside, which travels as the record key), and writing them cannot
+   * fail: no user headers (read drops reserved names and normalises the trace context), every
+   * attribute ASCII (a string with an unpaired surrogate does not survive UTF-8) and within
+   * {@value #MAX_ATTRIBUTE_LENGTH} bytes, the required ones not blank (read refuses those).
+   */
+  private static boolean readsBackAsIs(EventMetadata metadata) {
+    String id = metadata.id();
+    String correlationId = metadata.correlationId();
+    return metadata.headers().isEmpty() && required(id) && required(metadata.type())
+        && required(metadata.source()) && metadata.time() != null
+        && (correlationId == id || correlationId != null && ascii(correlationId))
+        && (metadata.causationId() == null || ascii(metadata.causationId()));
+  }
+
+  private static boolean required(String value) {
+    return value != null && ascii(value) && !value.isBlank();
+  }
+
+  /** ASCII and short enough for an attribute (one byte a character). */
+  private static boolean ascii(String value) {
+    if (value.length() > MAX_ATTRIBUTE_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] attribute(String name, String value) {
@@ -101,6 +141,9 @@ final class WireFormat {
    * some other type.
    */
   static String type(Map<String, byte[]> headers) {
+    if (headers instanceof EnvelopeHeaders envelope && envelope.written() != null) {
+      return envelope.written().type();
+    }
     byte[] type = headers.get(TYPE);
     if (type == null || type.length > MAX_ATTRIBUTE_LENGTH) {
       return null;
@@ -124,6 +167,11 @@ final class WireFormat {
    *     headers are too many or too large
    */
   static EventMetadata read(String key, Map<String, byte[]> headers) {
+    if (headers instanceof EnvelopeHeaders envelope && envelope.written() != null) {
+      EventMetadata written = envelope.written();
+      return Objects.equals(key, written.key()) ? written : new EventMetadata(written.id(), written.type(),
+          written.source(), written.time(), key, written.correlationId(), written.causationId(), written.headers());
+    }
     if (headers.size() > MAX_HEADERS) {
       throw new MalformedRecordException("record has " + headers.size() + " headers, more than " + MAX_HEADERS);
     }

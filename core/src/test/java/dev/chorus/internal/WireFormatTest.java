@@ -387,4 +387,113 @@ class WireFormatTest {
     assertThat(WireFormat.read("p-1", WireFormat.headers(new EventMetadata("evt-1", "t", "s", Instant.EPOCH, null,
         "evt-1", null, Map.of()))).headers()).isSameAs(Map.of());
   }
+
+  // --- the envelope kept with its metadata ---------------------------------------------------
+
+  private static EventMetadata plain(String id, String type, String source, Instant time, String key,
+      String correlationId, String causationId) {
+    return new EventMetadata(id, type, source, time, key, correlationId, causationId, Map.of());
+  }
+
+  /** Metadata whose headers read back as exactly it: kept with them, and not decoded again. */
+  private static final EventMetadata[] READ_BACK_AS_IS = {
+      plain("evt-1", "OrderPlaced", "orders", Instant.parse("2026-01-01T00:00:00Z"), null, "evt-1", null),
+      plain("evt-2", "payments.payment-validated", "payment-service", Instant.parse("2026-03-04T05:06:07.123456789Z"),
+          "p-1", "corr-9", "evt-0"),
+      plain("e", "t", "s", Instant.ofEpochSecond(-62_135_596_800L, 1), "k", "", null), // year 1, an empty correlation id
+      plain("e", "t", "s", Instant.MAX, "k", "c", "c"),
+      plain("e".repeat(512), "t", "s", Instant.EPOCH, "k", "e".repeat(512), "x".repeat(512)),
+  };
+
+  /** Metadata whose headers do not read back as exactly it, or cannot be written: decoded as before. */
+  private static final EventMetadata[] READ_BACK_OTHERWISE = {
+      FULL, // user headers
+      plain("evt-1", "t", "zürich-service", Instant.EPOCH, "k", "evt-1", null), // not ASCII
+      plain("evt-1", "t", "s", Instant.EPOCH, "k", "a\uD800b", null), // an unpaired surrogate
+      plain("evt-1", "t", " ", Instant.EPOCH, "k", "evt-1", null), // a blank source: refused on reading
+      plain("evt-1", "t", "s", Instant.EPOCH, "k", "evt-1", "é"),
+      new EventMetadata("evt-1", "t", "s", Instant.EPOCH, "k", "evt-1", null, Map.of("traceparent",
+          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")),
+  };
+
+  @Test
+  void headersKeepTheMetadataTheyReadBackAsAndEncodeItOnlyWhenLookedAt() {
+    for (EventMetadata metadata : READ_BACK_AS_IS) {
+      Map<String, byte[]> headers = WireFormat.headers(metadata);
+
+      assertThat(headers).isInstanceOf(EnvelopeHeaders.class);
+      assertThat(((EnvelopeHeaders) headers).written()).isSameAs(metadata);
+      // The same bytes as written at once, and read back the long way (a copy is not the engine's map).
+      EnvelopeHeaders written = WireFormat.write(metadata);
+      assertThat(written.written()).isSameAs(metadata);
+      assertThat(headers.keySet()).containsExactlyElementsOf(written.keySet());
+      written.forEach((name, value) -> assertThat(headers.get(name)).as(name).isEqualTo(value));
+      assertThat(WireFormat.read(metadata.key(), new LinkedHashMap<>(headers))).isEqualTo(metadata);
+      assertThat(WireFormat.read(metadata.key(), headers)).isSameAs(metadata);
+      assertThat(WireFormat.type(headers)).isEqualTo(metadata.type());
+    }
+  }
+
+  @Test
+  void readOfTheEnginesOwnHeadersTakesTheRecordKey() {
+    EventMetadata metadata = READ_BACK_AS_IS[1];
+
+    EventMetadata read = WireFormat.read("other-key", WireFormat.headers(metadata));
+
+    assertThat(read).isEqualTo(new EventMetadata(metadata.id(), metadata.type(), metadata.source(), metadata.time(),
+        "other-key", metadata.correlationId(), metadata.causationId(), Map.of()));
+  }
+
+  @Test
+  void headersThatDoNotReadBackAsTheirMetadataAreDecodedAsAnyRecordsWouldBe() {
+    for (EventMetadata metadata : READ_BACK_OTHERWISE) {
+      Map<String, byte[]> headers = WireFormat.headers(metadata);
+
+      assertThat(((EnvelopeHeaders) headers).written()).as(metadata.toString()).isNull();
+      Map<String, byte[]> copy = new LinkedHashMap<>(headers);
+      if (metadata.source().isBlank()) {
+        assertMalformed(headers, "required header ce_source is missing or empty");
+        assertMalformed(copy, "required header ce_source is missing or empty");
+      } else {
+        assertThat(WireFormat.read(metadata.key(), headers)).isEqualTo(WireFormat.read(metadata.key(), copy));
+      }
+    }
+    assertThat(WireFormat.read("k", WireFormat.headers(READ_BACK_OTHERWISE[2])).correlationId()).isEqualTo("a?b");
+  }
+
+  @Test
+  void headersStillRefuseAnAttributeTooLongToRead() {
+    EventMetadata tooLong = plain("e".repeat(513), "t", "s", Instant.EPOCH, "k", "c", null);
+
+    assertThatThrownBy(() -> WireFormat.headers(tooLong)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ce_id can have at most 512 bytes: 513");
+  }
+
+  @Test
+  void headersEncodedLazilyGiveEveryThreadTheSameBytes() throws Exception {
+    EventMetadata metadata = READ_BACK_AS_IS[1];
+    EnvelopeHeaders expected = WireFormat.write(metadata);
+    for (int round = 0; round < 200; round++) {
+      Map<String, byte[]> headers = WireFormat.headers(metadata);
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+      java.util.List<java.util.concurrent.CompletableFuture<Map<String, byte[]>>> seen = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        seen.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            start.await();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          Map<String, byte[]> copy = new LinkedHashMap<>();
+          headers.forEach(copy::put);
+          return copy;
+        }, runnable -> new Thread(runnable).start()));
+      }
+      for (java.util.concurrent.CompletableFuture<Map<String, byte[]>> each : seen) {
+        Map<String, byte[]> copy = each.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(copy.keySet()).containsExactlyElementsOf(expected.keySet());
+        expected.forEach((name, value) -> assertThat(copy.get(name)).as(name).isEqualTo(value));
+      }
+    }
+  }
 }
