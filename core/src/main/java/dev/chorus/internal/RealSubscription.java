@@ -106,7 +106,7 @@ final class RealSubscription<E> implements Subscription {
     this.maxTasks = concurrency * TASKS_PER_THREAD;
     this.handler = handler;
     AtomicInteger workerIds = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+    this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new HandoffQueue(),
         task -> {
           Thread thread = new Thread(task, "chorus-" + group + "-handler-" + id + "-" + workerIds.incrementAndGet());
           thread.setDaemon(true);
