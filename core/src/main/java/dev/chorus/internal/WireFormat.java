@@ -50,7 +50,10 @@ final class WireFormat {
     return readsBackAsIs(metadata) ? EnvelopeHeaders.of(metadata) : write(metadata);
   }
 
-  /** The headers of an outgoing event, encoded now; as {@link #headers}. */
+  /**
+   * The headers of an outgoing event, encoded now; as {@link #headers}, but without the
+   * metadata kept with them (for {@link EnvelopeHeaders} that encode their own late).
+   */
   static EnvelopeHeaders write(EventMetadata metadata) {
     Map<String, String> user = metadata.headers();
     EnvelopeHeaders.Builder headers = new EnvelopeHeaders.Builder(8 + user.size());
@@ -79,7 +82,7 @@ final class WireFormat {
         headers.put(name, utf8(header.getValue()));
       }
     }
-    EnvelopeHeaders built = headers.build(readsBackAsIs(metadata) ? metadata : null);
+    EnvelopeHeaders built = headers.build();
     if (built.size() > MAX_HEADERS) {
       throw new IllegalArgumentException("an event can carry at most " + (MAX_HEADERS - 8) + " user headers: "
           + user.size());
@@ -103,14 +106,34 @@ final class WireFormat {
   private static boolean readsBackAsIs(EventMetadata metadata) {
     String id = metadata.id();
     String correlationId = metadata.correlationId();
-    return metadata.headers().isEmpty() && required(id) && required(metadata.type())
-        && required(metadata.source()) && metadata.time() != null
+    return metadata.headers().isEmpty() && required(id) && typeAndSourceAscii(metadata.type(), metadata.source())
+        && metadata.time() != null
         && (correlationId == id || correlationId != null && ascii(correlationId))
         && (metadata.causationId() == null || ascii(metadata.causationId()));
   }
 
   private static boolean required(String value) {
     return value != null && ascii(value) && !value.isBlank();
+  }
+
+  /**
+   * The last type name and source found ASCII, by identity: a bus publishes the same few
+   * strings over and over. Shared without synchronization: a thread that sees an older one only
+   * checks again.
+   */
+  private static String lastAsciiType;
+  private static String lastAsciiSource;
+
+  private static boolean typeAndSourceAscii(String type, String source) {
+    if (type == lastAsciiType && source == lastAsciiSource) {
+      return true;
+    }
+    if (required(type) && required(source)) {
+      lastAsciiType = type;
+      lastAsciiSource = source;
+      return true;
+    }
+    return false;
   }
 
   /** ASCII and short enough for an attribute (one byte a character). */

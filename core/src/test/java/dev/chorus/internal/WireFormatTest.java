@@ -425,7 +425,7 @@ class WireFormatTest {
       assertThat(((EnvelopeHeaders) headers).written()).isSameAs(metadata);
       // The same bytes as written at once, and read back the long way (a copy is not the engine's map).
       EnvelopeHeaders written = WireFormat.write(metadata);
-      assertThat(written.written()).isSameAs(metadata);
+      assertThat(written.written()).isNull();
       assertThat(headers.keySet()).containsExactlyElementsOf(written.keySet());
       written.forEach((name, value) -> assertThat(headers.get(name)).as(name).isEqualTo(value));
       assertThat(WireFormat.read(metadata.key(), new LinkedHashMap<>(headers))).isEqualTo(metadata);
