@@ -4,6 +4,7 @@ import dev.chorus.StartPosition;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * What a transport does for the engine: append to partitioned logs, and hand out group
@@ -24,6 +25,25 @@ public interface Transport extends AutoCloseable {
    *     (the engine then writes a smaller dead letter rather than retrying it)
    */
   CompletableFuture<RecordPosition> send(OutgoingRecord record);
+
+  /**
+   * Appends a record as {@link #send(OutgoingRecord)} does, and calls {@code callback} exactly
+   * once with its position (and a null failure) or with the failure (and a null position)
+   * instead of returning a future: the engine publishes through this method, and a transport
+   * whose client calls back on its own I/O thread saves a future per record by overriding it.
+   * The callback runs on the transport's I/O thread or on the calling thread, and must not block.
+   *
+   * <p>The default completes through {@code send(record).whenComplete(callback)}.
+   *
+   * @param record the record
+   * @param callback told of the outcome once, as the future of {@link #send(OutgoingRecord)}
+   *     would be completed
+   * @throws RuntimeException as {@link #send(OutgoingRecord)}, if the record is refused at once;
+   *     the callback is then not called
+   */
+  default void send(OutgoingRecord record, BiConsumer<? super RecordPosition, ? super Throwable> callback) {
+    send(record).whenComplete(callback);
+  }
 
   /**
    * Joins a consumer group as a new member.

@@ -23,13 +23,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -116,34 +119,81 @@ public final class KafkaTransport implements Transport {
    */
   @Override
   public CompletableFuture<RecordPosition> send(OutgoingRecord record) {
-    Objects.requireNonNull(record, "record");
-    if (closed.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the Kafka transport is closed"));
-    }
     CompletableFuture<RecordPosition> result = new CompletableFuture<>();
+    send(record, (position, error) -> {
+      if (error == null) {
+        result.complete(position);
+      } else {
+        result.completeExceptionally(error);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Appends a record as {@link #send(OutgoingRecord)} does, calling {@code callback} from the
+   * producer's callback on its I/O thread (or on the calling thread if the record is refused at
+   * once), without a future in between.
+   *
+   * @param record the record
+   * @param callback told of the position or the failure, once
+   */
+  @Override
+  public void send(OutgoingRecord record, BiConsumer<? super RecordPosition, ? super Throwable> callback) {
+    Objects.requireNonNull(record, "record");
+    Objects.requireNonNull(callback, "callback");
+    if (closed.get()) {
+      callback.accept(null, new IllegalStateException("the Kafka transport is closed"));
+      return;
+    }
+    Completion completion = new Completion(record.topic(), callback);
     try {
       topics.ensure(List.of(record.topic()));
       RecordHeaders headers = new RecordHeaders();
       record.headers().forEach(headers::add);
       byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-      producer.send(new ProducerRecord<>(record.topic(), null, key, record.value(), headers), (metadata, error) -> {
-        if (error != null) {
-          String message = "Kafka did not accept a record for " + record.topic() + ": " + error.getMessage();
-          // Too large for max.request.size or the topic's max.message.bytes: sending it again cannot help.
-          result.completeExceptionally(error instanceof org.apache.kafka.common.errors.RecordTooLargeException
-              || error instanceof RecordBatchTooLargeException
-              ? new RecordTooLargeException(message, record.topic(), error)
-              : new PublishException(message, null, record.topic(), error));
-        } else {
-          result.complete(new RecordPosition(metadata.topic(), metadata.partition(), metadata.offset(),
-              Instant.ofEpochMilli(metadata.timestamp())));
-        }
-      });
+      producer.send(new ProducerRecord<>(record.topic(), null, key, record.value(), headers), completion);
     } catch (RuntimeException e) {
-      result.completeExceptionally(new PublishException("could not send a record to " + record.topic() + ": "
-          + e.getMessage(), null, record.topic(), e));
+      completion.fail(new PublishException("could not send a record to " + record.topic() + ": " + e.getMessage(),
+          null, record.topic(), e));
     }
-    return result;
+  }
+
+  /**
+   * The producer's callback for one record: tells the engine's callback once (it extends
+   * {@link AtomicBoolean} for that, rather than holding one), however the producer and a
+   * synchronous failure of {@code send} interleave.
+   */
+  private static final class Completion extends AtomicBoolean implements Callback {
+    private static final long serialVersionUID = 1L;
+    private final transient String topic;
+    private final transient BiConsumer<? super RecordPosition, ? super Throwable> callback;
+
+    Completion(String topic, BiConsumer<? super RecordPosition, ? super Throwable> callback) {
+      this.topic = topic;
+      this.callback = callback;
+    }
+
+    @Override
+    public void onCompletion(RecordMetadata metadata, Exception error) {
+      if (error != null) {
+        String message = "Kafka did not accept a record for " + topic + ": " + error.getMessage();
+        // Too large for max.request.size or the topic's max.message.bytes: sending it again cannot help.
+        fail(error instanceof org.apache.kafka.common.errors.RecordTooLargeException
+            || error instanceof RecordBatchTooLargeException
+            ? new RecordTooLargeException(message, topic, error)
+            : new PublishException(message, null, topic, error));
+      } else if (compareAndSet(false, true)) {
+        callback.accept(new RecordPosition(metadata.topic(), metadata.partition(), metadata.offset(),
+            Instant.ofEpochMilli(metadata.timestamp())), null);
+      }
+    }
+
+    void fail(Throwable error) {
+      if (compareAndSet(false, true)) {
+        callback.accept(null, error);
+      }
+    }
   }
 
   /**

@@ -352,6 +352,45 @@ class KafkaTransportTest {
   }
 
   @Test
+  void sendWithACallbackTellsItOnceOfThePositionOrOfTheFailure() throws Exception {
+    String topic = "kafka-test.callback-" + run;
+    KafkaTransport transport = transport();
+    List<String> calls = new CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(3);
+
+    for (int i = 0; i < 2; i++) {
+      transport.send(new dev.chorus.spi.OutgoingRecord(topic, "k", ("v" + i).getBytes(UTF_8), Map.of()),
+          (position, error) -> {
+            calls.add(error == null ? position.topic() + "-" + position.partition() + "@" + position.offset()
+                : "failed: " + error);
+            told.countDown();
+          });
+    }
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    transport.send(new dev.chorus.spi.OutgoingRecord(topic, "k", new byte[1536 * 1024], Map.of()),
+        (position, error) -> {
+          calls.add(position == null ? "too large" : "stored " + position);
+          failures.add(error);
+          told.countDown();
+        });
+
+    assertThat(told.await(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    int partition = transport.send(new dev.chorus.spi.OutgoingRecord(topic, "k", new byte[1], Map.of())).join()
+        .partition();
+    assertThat(calls).containsExactlyInAnyOrder(topic + "-" + partition + "@0", topic + "-" + partition + "@1",
+        "too large");
+    assertThat(calls.indexOf(topic + "-" + partition + "@0")).isLessThan(calls.indexOf(topic + "-" + partition + "@1"));
+    assertThat(failures).singleElement().isInstanceOf(dev.chorus.spi.RecordTooLargeException.class);
+
+    transport.close();
+    List<Throwable> afterClose = new CopyOnWriteArrayList<>();
+    transport.send(new dev.chorus.spi.OutgoingRecord(topic, "k", new byte[1], Map.of()),
+        (position, error) -> afterClose.add(error));
+    assertThat(afterClose).hasSize(1);
+    assertThat(afterClose.get(0)).isInstanceOf(IllegalStateException.class).hasMessage("the Kafka transport is closed");
+  }
+
+  @Test
   void withTopicCreationOffAMissingTopicIsAnErrorThatNamesIt() {
     KafkaTransport transport = KafkaTransport.builder().bootstrapServers(kafka.bootstrapServers())
         .createTopics(false).build();

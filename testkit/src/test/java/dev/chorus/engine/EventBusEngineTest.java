@@ -416,6 +416,29 @@ class EventBusEngineTest {
   }
 
   @Test
+  void aPublishTheTransportRefusesAtOnceCompletesWithPublishExceptionAndLeavesNothingPending() {
+    FaultyTransport transport = new FaultyTransport(onePartition());
+    transport.throwOnSend = record -> record.key().equals("refused");
+    List<String> failed = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(transport).listener(new EventBusListener() {
+      @Override
+      public void onPublishFailed(EventMetadata metadata, String topic, Throwable failure) {
+        failed.add(metadata.key() + "@" + topic + ": " + failure.getCause().getMessage());
+      }
+    }));
+
+    CompletableFuture<PublishReceipt> refused = bus.publish(new Task("refused", 1));
+    PublishReceipt accepted = bus.publish(new Task("k", 2)).join();
+
+    assertThatThrownBy(refused::get).isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(PublishException.class)
+        .hasMessageEndingWith("was not published to engine.tasks: injected refusal of a record for engine.tasks");
+    assertThat(failed).containsExactly("refused@engine.tasks: injected refusal of a record for engine.tasks");
+    assertThat(accepted.offset()).isZero();
+    assertThat(bus.awaitIdle(TIMEOUT)).as("no publish left pending").isTrue();
+  }
+
+  @Test
   void anEventJacksonCannotSerializeFailsItsPublishFuture() {
     EventBus bus = bus(EventBus.builder().transport(onePartition()));
     assertThatThrownBy(() -> bus.publish(new Broken()).get()).isInstanceOf(ExecutionException.class).cause()

@@ -26,6 +26,8 @@ final class FaultyTransport implements Transport {
 
   final Transport delegate;
   volatile Predicate<OutgoingRecord> failSend = record -> false;
+  /** Records refused at once: {@code send} throws instead of failing its future or callback. */
+  volatile Predicate<OutgoingRecord> throwOnSend = record -> false;
   /** Records refused for their size, as a broker refuses one over its topic's limit. */
   volatile Predicate<OutgoingRecord> tooLarge = record -> false;
   final ConcurrentLinkedQueue<TopicPartition> paused = new ConcurrentLinkedQueue<>();
@@ -37,6 +39,9 @@ final class FaultyTransport implements Transport {
 
   @Override
   public CompletableFuture<RecordPosition> send(OutgoingRecord record) {
+    if (throwOnSend.test(record)) {
+      throw new IllegalArgumentException("injected refusal of a record for " + record.topic());
+    }
     if (failSend.test(record)) {
       return CompletableFuture.failedFuture(new IllegalStateException("injected send failure to " + record.topic()));
     }
