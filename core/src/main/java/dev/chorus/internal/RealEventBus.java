@@ -154,7 +154,11 @@ public final class RealEventBus implements EventBus {
       // Told through a callback, not a future: on Kafka, one future less per record on the producer's I/O thread.
       transport.send(new OutgoingRecord(type.topic(), key, value, WireFormat.headers(metadata)), done);
     } catch (RuntimeException e) {
-      done.accept(null, e); // refused at once: the transport did not call back
+      if (!result.isDone()) {
+        done.accept(null, e); // refused at once: the transport did not call back
+      } else {
+        LOG.warn("the transport {} threw after it had told the outcome of event {}", transport, id, e);
+      }
     }
     return result;
   }

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
 
 /**
  * A {@link Transport} that keeps everything in this JVM, with Kafka's semantics: each topic is a
@@ -123,6 +124,27 @@ public final class InMemoryTransport implements Transport {
           new IllegalStateException("InMemoryTransport is closed: cannot send to '" + record.topic() + "'"));
     }
     return CompletableFuture.completedFuture(topics.getOrCreate(record.topic()).append(record));
+  }
+
+  /**
+   * Appends a record as {@link #send(OutgoingRecord)} does and calls {@code callback} on the
+   * calling thread before returning, without a future.
+   *
+   * @param record the record
+   * @param callback told of the position, or that the transport is closed
+   * @throws NullPointerException if record or callback is null
+   * @throws IllegalArgumentException if the record's topic is blank
+   */
+  @Override
+  public void send(OutgoingRecord record, BiConsumer<? super RecordPosition, ? super Throwable> callback) {
+    Objects.requireNonNull(record, "record");
+    Objects.requireNonNull(callback, "callback");
+    if (closed) {
+      callback.accept(null,
+          new IllegalStateException("InMemoryTransport is closed: cannot send to '" + record.topic() + "'"));
+      return;
+    }
+    callback.accept(topics.getOrCreate(record.topic()).append(record), null);
   }
 
   /**

@@ -72,6 +72,27 @@ class PublishingTest {
   }
 
   @Test
+  void sendWithACallbackCallsItOnTheCallingThreadBeforeReturning() {
+    Instant now = Instant.parse("2030-01-02T03:04:05Z");
+    InMemoryTransport transport = InMemoryTransport.builder().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
+    List<String> calls = new ArrayList<>();
+    Thread caller = Thread.currentThread();
+
+    for (int i = 0; i < 2; i++) {
+      transport.send(record("orders", "k", "v" + i), (position, error) -> calls.add(
+          (Thread.currentThread() == caller ? "caller: " : "other: ") + position.topic() + "-" + position.partition()
+              + "@" + position.offset() + " " + position.timestamp() + " " + error));
+    }
+    transport.close();
+    transport.send(record("orders", "k", "late"), (position, error) -> calls.add(position + " " + error));
+
+    int partition = KeyPartitioner.partition("k", 4);
+    assertThat(calls).containsExactly("caller: orders-" + partition + "@0 " + now + " null",
+        "caller: orders-" + partition + "@1 " + now + " null",
+        "null java.lang.IllegalStateException: InMemoryTransport is closed: cannot send to 'orders'");
+  }
+
+  @Test
   void storedRecordsKeepTheValueArrayAndAReadOnlyCopyOfTheHeaders() {
     InMemoryTransport transport = InMemoryTransport.create();
     byte[] value = "payload".getBytes(StandardCharsets.UTF_8);
