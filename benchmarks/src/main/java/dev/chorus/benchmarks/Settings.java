@@ -29,7 +29,7 @@ record Settings(
   }
 
   static Settings full() {
-    return new Settings("full", 3, 2, 200_000, 300_000, Duration.ofSeconds(20), Duration.ofSeconds(5), 5_000,
+    return new Settings("full", 5, 2, 500_000, 1_000_000, Duration.ofSeconds(20), Duration.ofSeconds(5), 5_000,
         10_000, 1, 3, 5, Duration.ofSeconds(2), 10_000_000, 1_000_000);
   }
 
