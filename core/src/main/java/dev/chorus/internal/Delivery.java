@@ -15,7 +15,8 @@ final class Delivery {
   final PartitionProgress progress;
   volatile EventMetadata metadata;
   EventTypeInfo type;
-  Object keySlot;
+  /** Whether it went through the {@link KeyedDispatcher} (a skipped record does not). */
+  boolean dispatched;
   volatile Object event;
   int attempt = 1;
   int handlerCalls;

@@ -2,6 +2,8 @@ package dev.chorus.internal;
 
 import dev.chorus.spi.TopicPartition;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The records of one partition that were polled but not yet finished, in offset order. The
@@ -17,6 +19,10 @@ final class PartitionProgress {
   long committed = -1;
   int inFlight;
   boolean paused;
+  /** The {@link KeyedDispatcher}'s queues of this partition: by key, a delivery or an ArrayDeque of them. */
+  final Map<String, Object> keys = new HashMap<>();
+  /** The {@link KeyedDispatcher}'s unfinished deliveries of this partition without a key. */
+  int unkeyed;
   private long touched = -1;
 
   PartitionProgress(TopicPartition partition, long position) {

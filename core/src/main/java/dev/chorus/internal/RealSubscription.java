@@ -199,8 +199,16 @@ final class RealSubscription<E> implements Subscription {
         } finally {
           polling = false;
         }
+        PartitionProgress progress = null;
         for (TransportRecord record : records) {
-          accept(record);
+          // Records come in runs of one partition: looked up once a run, not once a record.
+          if (progress == null || progress.partition.partition() != record.partition()
+              || !progress.partition.topic().equals(record.topic())) {
+            progress = partitions.get(record.topicPartition());
+          }
+          if (progress != null) { // else not ours (any more); the owner will read it
+            accept(record, progress);
+          }
         }
         drainInbox();
         dispatch();
@@ -214,11 +222,7 @@ final class RealSubscription<E> implements Subscription {
     }
   }
 
-  private void accept(TransportRecord record) {
-    PartitionProgress progress = partitions.get(record.topicPartition());
-    if (progress == null) {
-      return; // not ours (any more); the owner will read it
-    }
+  private void accept(TransportRecord record, PartitionProgress progress) {
     Delivery delivery = new Delivery(record, progress);
     progress.track(delivery);
     String typeName = WireFormat.type(record.headers());
@@ -626,7 +630,7 @@ final class RealSubscription<E> implements Subscription {
         delivery.progress.inFlight--;
         if (!delivery.cancelled) {
           bus.listeners().onDeadLettered(letter, topic);
-          if (delivery.keySlot != null) {
+          if (delivery.dispatched) {
             finish(delivery);
           } else {
             delivery.progress.finish(delivery);
@@ -758,7 +762,7 @@ final class RealSubscription<E> implements Subscription {
 
   /** Drops the queued and waiting work of a partition; it will be read again from the commit. */
   private void abandon(PartitionProgress progress) {
-    dispatcher.drop(progress.partition);
+    dispatcher.drop(progress);
     for (Delivery delivery : progress.pending()) {
       delivery.cancelled = true;
       if (delivery.cancelTimer != null) {
