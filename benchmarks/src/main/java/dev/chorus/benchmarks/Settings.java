@@ -30,7 +30,7 @@ record Settings(
 
   static Settings full() {
     return new Settings("full", 5, 2, 500_000, 1_000_000, Duration.ofSeconds(20), Duration.ofSeconds(5), 5_000,
-        10_000, 1, 3, 5, Duration.ofSeconds(2), 10_000_000, 1_000_000);
+        10_000, 3, 3, 5, Duration.ofSeconds(2), 10_000_000, 1_000_000);
   }
 
   boolean memory() {
