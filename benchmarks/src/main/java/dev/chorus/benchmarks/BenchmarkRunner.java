@@ -85,7 +85,8 @@ public final class BenchmarkRunner {
   /**
    * Runs the full mode in a child JVM whose Chorus classes are a private copy: other builds on this
    * machine reinstall the SNAPSHOT jars and recompile target/classes while a long run is under way,
-   * and a class loaded late from a replaced jar fails with NoClassDefFoundError.
+   * and a class loaded late from a replaced jar fails with NoClassDefFoundError. Its heap is fixed
+   * and pre-touched, so that no contender runs while G1 is still growing it.
    */
   private static int relaunch(String[] args, String jfr) throws Exception {
     Path snapshot = Files.createTempDirectory("chorus-benchmarks-classpath");
@@ -103,7 +104,7 @@ public final class BenchmarkRunner {
     }
     String classpath = String.join(File.pathSeparator, entries);
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx2g", "-Dmaven.multiModuleProjectDirectory=" + projectRoot()));
+        "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch", "-Dmaven.multiModuleProjectDirectory=" + projectRoot()));
     if (jfr != null) {
       command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
     }

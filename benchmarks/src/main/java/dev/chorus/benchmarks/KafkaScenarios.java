@@ -151,14 +151,32 @@ final class KafkaScenarios implements AutoCloseable {
         for (int round = -settings.warmups(); round < settings.runs(); round++) {
           boolean measured = round >= 0;
           long offset = (long) (round + settings.warmups()) * n;
-          record(measured, PUBLISH, CHORUS, n, publishChorus(bus, offset, n));
-          record(measured, PUBLISH, HAND, n, publishHand(producer, offset, n));
-          record(measured, PUBLISH, SPRING, n, publishSpring(template, offset, n));
+          inTurn(round,
+              () -> record(measured, PUBLISH, CHORUS, n, publishChorus(bus, offset, n)),
+              () -> record(measured, PUBLISH, HAND, n, publishHand(producer, offset, n)),
+              () -> record(measured, PUBLISH, SPRING, n, publishSpring(template, offset, n)));
         }
       } finally {
         template.destroy();
         ((DefaultKafkaProducerFactory<String, byte[]>) template.getProducerFactory()).destroy();
       }
+    }
+  }
+
+  /** One contender's run in a round. */
+  @FunctionalInterface
+  interface Turn {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs the contenders of one round, the first of them taking turns from round to round, so
+   * that none always runs first (after the others' garbage, or on a broker just written to).
+   */
+  static void inTurn(int round, Turn... turns) throws Exception {
+    int first = Math.floorMod(round, turns.length);
+    for (int i = 0; i < turns.length; i++) {
+      turns[(first + i) % turns.length].run();
     }
   }
 
@@ -258,9 +276,10 @@ final class KafkaScenarios implements AutoCloseable {
     try (EventBus bus = chorusBus()) {
       for (int round = -settings.warmups(); round < settings.runs(); round++) {
         boolean measured = round >= 0;
-        record(measured, CONSUME, CHORUS, n, consumeChorus(bus, n));
-        record(measured, CONSUME, HAND, n, consumeHand(n));
-        record(measured, CONSUME, SPRING, n, consumeSpring(n));
+        inTurn(round,
+            () -> record(measured, CONSUME, CHORUS, n, consumeChorus(bus, n)),
+            () -> record(measured, CONSUME, HAND, n, consumeHand(n)),
+            () -> record(measured, CONSUME, SPRING, n, consumeSpring(n)));
       }
     }
   }
@@ -425,9 +444,10 @@ final class KafkaScenarios implements AutoCloseable {
         for (int round = warm > 0 ? -1 : 0; round < settings.runs(); round++) {
           boolean measured = round >= 0;
           int count = measured ? n : warm;
-          latencyRecord(measured, CHORUS, count, latencyChorus(bus, count));
-          latencyRecord(measured, HAND, count, latencyHand(producer, count));
-          latencyRecord(measured, SPRING, count, latencySpring(template, count));
+          inTurn(round,
+              () -> latencyRecord(measured, CHORUS, count, latencyChorus(bus, count)),
+              () -> latencyRecord(measured, HAND, count, latencyHand(producer, count)),
+              () -> latencyRecord(measured, SPRING, count, latencySpring(template, count)));
         }
       } finally {
         template.destroy();

@@ -37,13 +37,16 @@ final class Report {
         .append(memTotal()).append(" memory, ").append(System.getProperty("os.name")).append(' ')
         .append(System.getProperty("os.arch")).append('\n');
     out.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
-        .append(System.getProperty("java.runtime.version")).append(", runner heap -Xmx ")
-        .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB\n");
+        .append(System.getProperty("java.runtime.version")).append(", runner JVM options ")
+        .append(String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(option -> option.startsWith("-X")).toList()))
+        .append(" (heap ").append(Runtime.getRuntime().maxMemory() / (1024 * 1024))
+        .append(" MiB); JMH forks -Xms1g -Xmx1g -XX:+AlwaysPreTouch\n");
     out.append("- code at the start of the run: ").append(code).append('\n');
     out.append("- load average (1/5/15 min) when the report was written: ").append(loadAverage())
         .append(" — other sessions build on this machine too\n");
     out.append("- runs: ").append(settings.runs()).append(" measured per contender (after ")
-        .append(settings.warmups()).append(" warm-up rounds), contenders alternating in each round; ")
+        .append(settings.warmups()).append(" warm-up rounds), contenders alternating in each round, the first of a round taking turns; ")
         .append("median, min–max; ratio = Chorus median / contender median\n\n");
     List<String> scenarios = results.series().stream().map(Results.Series::scenario).distinct().toList();
     for (String scenario : scenarios) {

@@ -17,6 +17,18 @@ class BenchmarkRunnerTest {
     Results results = BenchmarkRunner.run(Settings.smoke(), report, "test");
 
     assertThat(results.series()).extracting(s -> s.scenario() + " / " + s.contender()).containsExactly(
+        "In memory publish→handled (JMH) / Chorus",
+        "In memory publish→handled (JMH) / single-thread codec encode+decode",
+        "In memory publish→handled (JMH) / Guava AsyncEventBus (no codec)",
+        "In memory latency p50 (JMH, one event at a time) / Chorus",
+        "In memory latency p99 (JMH, one event at a time) / Chorus",
+        "In memory latency p99.9 (JMH, one event at a time) / Chorus",
+        "In memory latency p50 (JMH, one event at a time) / single-thread codec encode+decode",
+        "In memory latency p99 (JMH, one event at a time) / single-thread codec encode+decode",
+        "In memory latency p99.9 (JMH, one event at a time) / single-thread codec encode+decode",
+        "In memory latency p50 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
+        "In memory latency p99 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
+        "In memory latency p99.9 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
         "Kafka publish / Chorus",
         "Kafka publish / KafkaProducer/Consumer + Jackson",
         "Kafka publish / Spring Kafka 4.1",
@@ -33,19 +45,7 @@ class BenchmarkRunnerTest {
         "Kafka latency p99 @5k/s / Spring Kafka 4.1",
         "Kafka latency p99.9 @5k/s / Spring Kafka 4.1",
         "Kafka blocking handler, 1,000 keys / Chorus concurrency(1)",
-        "Kafka blocking handler, 1,000 keys / Chorus concurrency(32)",
-        "In memory publish→handled (JMH) / Chorus",
-        "In memory publish→handled (JMH) / single-thread codec encode+decode",
-        "In memory publish→handled (JMH) / Guava AsyncEventBus (no codec)",
-        "In memory latency p50 (JMH, one event at a time) / Chorus",
-        "In memory latency p99 (JMH, one event at a time) / Chorus",
-        "In memory latency p99.9 (JMH, one event at a time) / Chorus",
-        "In memory latency p50 (JMH, one event at a time) / single-thread codec encode+decode",
-        "In memory latency p99 (JMH, one event at a time) / single-thread codec encode+decode",
-        "In memory latency p99.9 (JMH, one event at a time) / single-thread codec encode+decode",
-        "In memory latency p50 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
-        "In memory latency p99 (JMH, one event at a time) / Guava AsyncEventBus (no codec)",
-        "In memory latency p99.9 (JMH, one event at a time) / Guava AsyncEventBus (no codec)");
+        "Kafka blocking handler, 1,000 keys / Chorus concurrency(32)");
     Settings smoke = Settings.smoke();
     for (Results.Series series : results.series()) {
       assertThat(series.runs()).as(series.scenario() + " / " + series.contender()).hasSize(smoke.runs());
@@ -69,5 +69,16 @@ class BenchmarkRunnerTest {
 
   private static List<Long> expectedCounts(Results results, String scenario) {
     return results.scenario(scenario).stream().flatMap(s -> s.runs().stream()).map(Results.Run::expected).toList();
+  }
+
+  @Test
+  void eachRoundStartsWithTheNextContenderWarmUpRoundsIncluded() throws Exception {
+    java.util.List<String> order = new java.util.ArrayList<>();
+    for (int round = -2; round < 3; round++) {
+      KafkaScenarios.inTurn(round, () -> order.add("a"), () -> order.add("b"), () -> order.add("c"));
+      order.add("|");
+    }
+
+    assertThat(String.join("", order)).isEqualTo("bca|cab|abc|bca|cab|");
   }
 }
