@@ -120,6 +120,17 @@ public final class RealEventBus implements EventBus {
         : options.correlationId() != null ? options.correlationId() : id;
     EventMetadata metadata = new EventMetadata(id, type.name(), source, clock.instant(), key, correlationId,
         cause != null ? cause.id() : null, withTraceContext(options.headers(), cause));
+    pendingPublishes.incrementAndGet();
+    OutgoingRecord record = null;
+    RuntimeException unencodable = null;
+    try {
+      record = new OutgoingRecord(type.topic(), key, JsonCodec.shared().encode(event), WireFormat.headers(metadata));
+    } catch (RuntimeException e) {
+      unencodable = e;
+    }
+    // The future and the callback are made last, next to the objects the transport makes for the
+    // record: on Kafka the producer's I/O thread touches them together, milliseconds later, and
+    // objects adjacent in memory cost it fewer cache misses.
     CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
     BiConsumer<RecordPosition, Throwable> done = (position, error) -> {
       try {
@@ -142,17 +153,13 @@ public final class RealEventBus implements EventBus {
         progressed();
       }
     };
-    pendingPublishes.incrementAndGet();
-    byte[] value;
-    try {
-      value = JsonCodec.shared().encode(event);
-    } catch (RuntimeException e) {
-      done.accept(null, e);
+    if (unencodable != null) {
+      done.accept(null, unencodable);
       return result;
     }
     try {
       // Told through a callback, not a future: on Kafka, one future less per record on the producer's I/O thread.
-      transport.send(new OutgoingRecord(type.topic(), key, value, WireFormat.headers(metadata)), done);
+      transport.send(record, done);
     } catch (RuntimeException e) {
       if (!result.isDone()) {
         done.accept(null, e); // refused at once: the transport did not call back
