@@ -51,6 +51,9 @@ final class KafkaScenarios implements AutoCloseable {
   static final String HAND = "KafkaProducer/Consumer + Jackson";
   static final String SPRING = "Spring Kafka 4.1";
   static final String PUBLISH = "Kafka publish";
+  static final String PUBLISH_CPU_CALLER = "Kafka publish, CPU per event: publishing thread";
+  static final String PUBLISH_CPU_IO = "Kafka publish, CPU per event: producer I/O thread";
+  static final String PUBLISH_CPU_OTHER = "Kafka publish, CPU per event: other threads (broker, GC, JIT)";
   static final String CONSUME = "Kafka consume";
   static final String P50 = "Kafka latency p50 @5k/s";
   static final String P99 = "Kafka latency p99 @5k/s";
@@ -152,9 +155,9 @@ final class KafkaScenarios implements AutoCloseable {
           boolean measured = round >= 0;
           long offset = (long) (round + settings.warmups()) * n;
           inTurn(round,
-              () -> record(measured, PUBLISH, CHORUS, n, publishChorus(bus, offset, n)),
-              () -> record(measured, PUBLISH, HAND, n, publishHand(producer, offset, n)),
-              () -> record(measured, PUBLISH, SPRING, n, publishSpring(template, offset, n)));
+              () -> recordPublish(measured, CHORUS, n, () -> publishChorus(bus, offset, n)),
+              () -> recordPublish(measured, HAND, n, () -> publishHand(producer, offset, n)),
+              () -> recordPublish(measured, SPRING, n, () -> publishSpring(template, offset, n)));
         }
       } finally {
         template.destroy();
@@ -178,6 +181,29 @@ final class KafkaScenarios implements AutoCloseable {
     for (int i = 0; i < turns.length; i++) {
       turns[(first + i) % turns.length].run();
     }
+  }
+
+  /** One contender's publish run. */
+  @FunctionalInterface
+  interface PublishRun {
+    long[] run() throws Exception;
+  }
+
+  /** Records a publish run's rate and the CPU each kind of thread spent on it, per event. */
+  private void recordPublish(boolean measured, String contender, int n, PublishRun run) throws Exception {
+    ThreadCpu before = ThreadCpu.now();
+    long[] rateAndCount = run.run();
+    ThreadCpu spent = ThreadCpu.now().since(before);
+    record(measured, PUBLISH, contender, n, rateAndCount);
+    if (measured) {
+      results.add(PUBLISH_CPU_CALLER, contender, "µs", false, perEvent(spent.callerNanos(), n, rateAndCount[1]));
+      results.add(PUBLISH_CPU_IO, contender, "µs", false, perEvent(spent.producerIoNanos(), n, rateAndCount[1]));
+      results.add(PUBLISH_CPU_OTHER, contender, "µs", false, perEvent(spent.otherNanos(), n, rateAndCount[1]));
+    }
+  }
+
+  private static Results.Run perEvent(long nanos, int expected, long processed) {
+    return new Results.Run(nanos / 1_000.0 / expected, expected, processed);
   }
 
   private void record(boolean measured, String scenario, String contender, long expected, long[] rateAndCount) {
