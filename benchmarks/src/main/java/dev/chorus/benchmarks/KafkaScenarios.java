@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -183,16 +184,10 @@ final class KafkaScenarios implements AutoCloseable {
     }
   }
 
-  /** One contender's publish run. */
-  @FunctionalInterface
-  interface PublishRun {
-    long[] run() throws Exception;
-  }
-
   /** Records a publish run's rate and the CPU each kind of thread spent on it, per event. */
-  private void recordPublish(boolean measured, String contender, int n, PublishRun run) throws Exception {
+  private void recordPublish(boolean measured, String contender, int n, Callable<long[]> run) throws Exception {
     ThreadCpu before = ThreadCpu.now();
-    long[] rateAndCount = run.run();
+    long[] rateAndCount = run.call();
     ThreadCpu spent = ThreadCpu.now().since(before);
     record(measured, PUBLISH, contender, n, rateAndCount);
     if (measured) {

@@ -11,7 +11,7 @@ import java.lang.management.ThreadMXBean;
  */
 record ThreadCpu(long callerNanos, long producerIoNanos, long otherNanos) {
 
-  static final String PRODUCER_IO = "kafka-producer-network-thread";
+  private static final String PRODUCER_IO = "kafka-producer-network-thread";
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /** The CPU time of every live thread so far, grouped; threads that ended meanwhile are not counted. */
