@@ -3,6 +3,7 @@ package dev.chorus.inmemory;
 import dev.chorus.spi.OutgoingRecord;
 import dev.chorus.spi.TransportRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,9 @@ final class PartitionLog {
   }
 
   /**
-   * Appends a record, stamping it with the next offset and the clock's time. The value array and
+   * Appends a record, stamping it with the next offset and the clock's time in milliseconds, as
+   * Kafka stamps records ({@link Clock#millis()} is also much cheaper than
+   * {@link Clock#instant()} on the system clock, which crosses into the VM). The value array and
    * the headers (which {@link OutgoingRecord} already holds as a read-only copy) are kept as
    * given and shared by every reader.
    *
@@ -46,8 +49,9 @@ final class PartitionLog {
    */
   TransportRecord append(OutgoingRecord record) {
     Map<String, byte[]> headers = record.headers();
+    Instant timestamp = Instant.ofEpochMilli(clock.millis());
     synchronized (this) {
-      TransportRecord stored = new TransportRecord(topic, partition, startOffset + size, clock.instant(),
+      TransportRecord stored = new TransportRecord(topic, partition, startOffset + size, timestamp,
           record.key(), record.value(), headers);
       if (size == retention) {
         ring[head] = null;
@@ -86,9 +90,13 @@ final class PartitionLog {
   synchronized long read(long from, int max, List<TransportRecord> out) {
     long first = Math.max(from, startOffset);
     long end = startOffset + size;
-    long last = Math.min(end, first + max);
-    for (long offset = first; offset < last; offset++) {
-      out.add(ring[(int) ((head + (offset - startOffset)) % ring.length)]);
+    int count = (int) (Math.min(end, first + max) - first);
+    int index = (int) ((head + (first - startOffset)) % ring.length);
+    for (int i = 0; i < count; i++) {
+      out.add(ring[index]);
+      if (++index == ring.length) {
+        index = 0;
+      }
     }
     return first;
   }
