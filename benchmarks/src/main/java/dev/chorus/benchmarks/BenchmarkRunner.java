@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +39,8 @@ public final class BenchmarkRunner {
   static final Set<String> SCENARIOS = Set.of("publish", "consume", "latency", "keyed", "inmemory", "memory");
   /** The scenarios that need the embedded broker (the memory scenario's second half does). */
   static final Set<String> KAFKA_SCENARIOS = Set.of("publish", "consume", "latency", "keyed", "memory");
+  /** The cross-core readings of the last in-memory run, by contender (for the tests). */
+  static volatile Map<String, List<CoreProbe.Reading>> lastReadings = Map.of();
   static final String FULL_COMMAND = "mvn -B -q -pl benchmarks -am compile exec:java -Dexec.args=\"--full\"";
 
   private BenchmarkRunner() {}
@@ -164,7 +167,7 @@ public final class BenchmarkRunner {
     if (only.contains("inmemory")) {
       // Before the broker starts, so that its threads (which wake up now and then even when
       // idle) do not share the cores that the in-memory contenders need.
-      inMemory(settings, results);
+      inMemory(settings, results, appendix);
     }
     if (only.stream().anyMatch(KAFKA_SCENARIOS::contains)) {
       try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -192,7 +195,7 @@ public final class BenchmarkRunner {
     return results;
   }
 
-  private static void inMemory(Settings settings, Results results) throws Exception {
+  private static void inMemory(Settings settings, Results results, StringBuilder appendix) throws Exception {
     System.out.println("In memory (JMH): forks " + settings.jmhForks());
     ChainedOptionsBuilder options = new OptionsBuilder()
         .include(InMemoryBenchmarks.class.getName() + "\\.")
@@ -202,6 +205,10 @@ public final class BenchmarkRunner {
         .measurementIterations(settings.jmhIterations())
         .measurementTime(TimeValue.milliseconds(settings.jmhIterationTime().toMillis()))
         .shouldFailOnError(true);
+    Path probes = Files.createTempFile("chorus-core-probes", ".txt");
+    String previousProbes = System.getProperty(CoreProbe.FILE_PROPERTY);
+    System.setProperty(CoreProbe.FILE_PROPERTY, probes.toString()); // in this JVM when JMH does not fork
+    options.jvmArgsAppend("-D" + CoreProbe.FILE_PROPERTY + "=" + probes);
     String previous = System.getProperty("java.class.path");
     if (settings.jmhForks() > 0) {
       // Under exec:java the benchmark classes are on a class loader, not on java.class.path,
@@ -218,10 +225,19 @@ public final class BenchmarkRunner {
       runs = new Runner(options.build()).run();
     } finally {
       System.setProperty("java.class.path", previous);
+      if (previousProbes == null) {
+        System.clearProperty(CoreProbe.FILE_PROPERTY);
+      } else {
+        System.setProperty(CoreProbe.FILE_PROPERTY, previousProbes);
+      }
     }
     Map<String, String> names = Map.of("chorus", RunnerNames.CHORUS_IN_MEMORY, "guava", RunnerNames.GUAVA,
         "codecRoundTrip", RunnerNames.CODEC, "chorusLatency", RunnerNames.CHORUS_IN_MEMORY,
         "guavaLatency", RunnerNames.GUAVA, "codecLatency", RunnerNames.CODEC);
+    // Measured iterations in the order they ran (JMH runs the methods and their forks one after
+    // the other), to pair with the cross-core readings taken around each of them.
+    Map<String, List<Double>> scores = new LinkedHashMap<>();
+    Map<String, List<CoreProbe.Reading>> readings = new LinkedHashMap<>();
     for (RunResult run : runs) {
       String method = InMemoryBenchmarks.method(run.getParams());
       long[] counts = InMemoryBenchmarks.COUNTS.get(method);
@@ -233,6 +249,7 @@ public final class BenchmarkRunner {
               counts != null ? counts[0] : events, counts != null ? counts[1] : events);
           if (!method.endsWith("Latency")) {
             results.add(RunnerNames.IN_MEMORY, names.get(method), "events/s", true, measured);
+            scores.computeIfAbsent(names.get(method), k -> new ArrayList<>()).add(measured.value());
             continue;
           }
           // Sample mode: each iteration's percentiles of the per-event times, in microseconds.
@@ -244,6 +261,12 @@ public final class BenchmarkRunner {
         }
       }
     }
+    for (CoreProbe.Reading reading : CoreProbe.read(probes)) {
+      readings.computeIfAbsent(names.get(reading.method()), k -> new ArrayList<>()).add(reading);
+    }
+    Files.deleteIfExists(probes);
+    lastReadings = readings;
+    appendix.append(Report.coreProbes(scores, readings));
   }
 
   private static void memory(Settings settings, Results results, KafkaScenarios scenarios, String bootstrap)

@@ -209,11 +209,12 @@ public class InMemoryBenchmarks {
    * Chorus: publish a batch, wait until it was handled.
    *
    * @param state the bus
+   * @param probe the cross-core round trip taken around each iteration
    * @return the handled count
    */
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public long chorus(ChorusBus state) {
+  public long chorus(ChorusBus state, CoreProbe probe) {
     for (Events.Local event : state.events) {
       state.bus.publish(event);
     }
@@ -226,11 +227,12 @@ public class InMemoryBenchmarks {
    * Guava AsyncEventBus: post a batch, wait until it was handled.
    *
    * @param state the bus
+   * @param probe the cross-core round trip taken around each iteration
    * @return the handled count
    */
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public long guava(GuavaBus state) {
+  public long guava(GuavaBus state, CoreProbe probe) {
     for (Events.Local event : state.events) {
       state.bus.post(event);
     }
@@ -243,11 +245,12 @@ public class InMemoryBenchmarks {
    * The floor: encode and decode each event of a batch on one thread with Chorus's codec.
    *
    * @param state the events
+   * @param probe the cross-core round trip taken around each iteration
    * @param blackhole sink for the decoded events
    */
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public void codecRoundTrip(Codec state, Blackhole blackhole) {
+  public void codecRoundTrip(Codec state, CoreProbe probe, Blackhole blackhole) {
     JsonCodec codec = JsonCodec.shared();
     for (Events.Local event : state.events) {
       blackhole.consume(codec.decode(codec.encode(event), Events.Local.class));

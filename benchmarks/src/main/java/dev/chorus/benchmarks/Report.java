@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Writes the Markdown report: machine, command, one table per scenario, the targets. */
@@ -97,6 +98,67 @@ final class Report {
     }
     out.append(appendix);
     return out.toString();
+  }
+
+  /**
+   * The in-memory iterations grouped by the cross-core round trip read before and after each:
+   * fast (both readings under {@link CoreProbe#SLOW_NANOS}), slow (both at or above) and mixed.
+   *
+   * @param scores each contender's measured iterations in the order they ran
+   * @param readings each contender's readings, one per measured iteration, in the same order
+   */
+  static String coreProbes(Map<String, List<Double>> scores, Map<String, List<CoreProbe.Reading>> readings) {
+    StringBuilder out = new StringBuilder("\n## In memory, by the cross-core round trip around each iteration\n\n");
+    out.append("Before and after each measured in-memory iteration, two threads pass a counter to each other for ")
+        .append(CoreProbe.PROBE_MILLIS).append(" ms. Fast: both round trips under ")
+        .append(number(CoreProbe.SLOW_NANOS)).append(" ns; slow: both at or above; mixed: the machine changed ")
+        .append("state around the iteration. Medians in events/s.\n\n");
+    double[] trips = readings.values().stream().flatMap(List::stream)
+        .flatMapToDouble(r -> java.util.stream.DoubleStream.of(r.before(), r.after())).sorted().toArray();
+    if (trips.length > 0) {
+      out.append("Round trips read in this run: ").append(trips.length).append(", min ").append(number(trips[0]))
+          .append(" ns, median ").append(number(Results.median(java.util.Arrays.stream(trips).boxed().toList())))
+          .append(" ns, max ")
+          .append(number(trips[trips.length - 1])).append(" ns.\n\n");
+    }
+    out.append("| contender | fast | fast median | slow | slow median | mixed | mixed median |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    Map<String, double[]> fastSlowAll = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, List<Double>> entry : scores.entrySet()) {
+      List<Double> values = entry.getValue();
+      List<CoreProbe.Reading> around = readings.getOrDefault(entry.getKey(), List.of());
+      if (around.size() != values.size()) {
+        out.append("| ").append(entry.getKey()).append(" | ").append(around.size()).append(" readings for ")
+            .append(values.size()).append(" iterations: not grouped | | | | | |\n");
+        continue;
+      }
+      List<Double> fast = new java.util.ArrayList<>();
+      List<Double> slow = new java.util.ArrayList<>();
+      List<Double> mixed = new java.util.ArrayList<>();
+      for (int i = 0; i < values.size(); i++) {
+        CoreProbe.Reading reading = around.get(i);
+        (reading.fast() ? fast : reading.slow() ? slow : mixed).add(values.get(i));
+      }
+      out.append("| ").append(entry.getKey());
+      for (List<Double> group : List.of(fast, slow, mixed)) {
+        out.append(" | ").append(group.size()).append(" | ").append(group.isEmpty() ? "" : number(Results.median(group)));
+      }
+      out.append(" |\n");
+      fastSlowAll.put(entry.getKey(), new double[] {Results.median(fast), Results.median(slow), Results.median(values)});
+    }
+    double[] chorus = fastSlowAll.get(RunnerNames.CHORUS_IN_MEMORY);
+    double[] codec = fastSlowAll.get(RunnerNames.CODEC);
+    if (chorus != null && codec != null) {
+      out.append("\nChorus / single-thread codec loop (all its iterations): ")
+          .append(ratio(chorus[0] / codec[2])).append(" over fast iterations, ")
+          .append(ratio(chorus[1] / codec[2])).append(" over slow ones, ")
+          .append(ratio(chorus[2] / codec[2])).append(" over all (the target row above).\n");
+    }
+    return out.toString();
+  }
+
+  private static String ratio(double ratio) {
+    return Double.isNaN(ratio) ? "none" : String.format(Locale.ROOT, "%.2f ×", ratio);
   }
 
   private static void target(StringBuilder out, Results results, String name, String scenario, String contender,

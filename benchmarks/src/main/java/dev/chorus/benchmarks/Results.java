@@ -15,9 +15,7 @@ final class Results {
   record Series(String scenario, String contender, String unit, boolean higherIsBetter, List<Run> runs) {
 
     double median() {
-      double[] sorted = runs.stream().mapToDouble(Run::value).sorted().toArray();
-      int n = sorted.length;
-      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+      return Results.median(runs.stream().map(Run::value).toList());
     }
 
     double min() {
@@ -27,6 +25,13 @@ final class Results {
     double max() {
       return runs.stream().mapToDouble(Run::value).max().orElse(Double.NaN);
     }
+  }
+
+  /** The median, or NaN for none. */
+  static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = sorted.length;
+    return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private final Map<String, Series> series = new LinkedHashMap<>();

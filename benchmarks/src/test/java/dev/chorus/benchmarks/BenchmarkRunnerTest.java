@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +75,41 @@ class BenchmarkRunnerTest {
       long[] counts = InMemoryBenchmarks.COUNTS.get(contender);
       assertThat(counts[0]).as(contender + " published").isPositive().isEqualTo(counts[1]);
     }
-    assertThat(Files.readString(report)).contains("# Chorus benchmarks", "| Chorus |", "## Targets");
+    assertThat(BenchmarkRunner.lastReadings).containsOnlyKeys(RunnerNames.CHORUS_IN_MEMORY, RunnerNames.CODEC,
+        RunnerNames.GUAVA);
+    BenchmarkRunner.lastReadings.forEach((contender, readings) -> {
+      assertThat(readings).as(contender).hasSize(smoke.runs());
+      assertThat(readings.get(0).before()).as(contender + " before").isPositive();
+      assertThat(readings.get(0).after()).as(contender + " after").isPositive();
+    });
+    assertThat(Files.readString(report)).contains("# Chorus benchmarks", "| Chorus |", "## Targets",
+        "## In memory, by the cross-core round trip around each iteration");
+  }
+
+  @Test
+  void inMemoryIterationsAreGroupedByTheRoundTripsReadAroundThem() {
+    Map<String, List<Double>> scores = new LinkedHashMap<>();
+    scores.put(RunnerNames.CHORUS_IN_MEMORY, List.of(900_000.0, 600_000.0, 950_000.0, 700_000.0));
+    scores.put(RunnerNames.CODEC, List.of(1_000_000.0, 1_000_000.0));
+    scores.put(RunnerNames.GUAVA, List.of(2_000_000.0));
+    Map<String, List<CoreProbe.Reading>> readings = Map.of(
+        RunnerNames.CHORUS_IN_MEMORY, List.of(reading(130, 140), reading(380, 375), reading(135, 129),
+            reading(130, 380)),
+        RunnerNames.CODEC, List.of(reading(130, 130), reading(380, 380)));
+
+    String section = Report.coreProbes(scores, readings);
+
+    assertThat(section).contains(
+        "Round trips read in this run: 12, min 129 ns, median 138 ns, max 380 ns.",
+        "| Chorus | 2 | 925,000 | 1 | 600,000 | 1 | 700,000 |",
+        "| single-thread codec encode+decode | 1 | 1,000,000 | 1 | 1,000,000 | 0 |  |",
+        "| Guava AsyncEventBus (no codec) | 0 readings for 1 iterations: not grouped | | | | | |",
+        "Chorus / single-thread codec loop (all its iterations): 0.93 × over fast iterations, "
+            + "0.60 × over slow ones, 0.80 × over all");
+  }
+
+  private static CoreProbe.Reading reading(double before, double after) {
+    return new CoreProbe.Reading("m", before, after);
   }
 
   private static List<Long> expectedCounts(Results results, String scenario) {
