@@ -121,15 +121,15 @@ final class Report {
           .append(" ns, max ")
           .append(number(trips[trips.length - 1])).append(" ns.\n\n");
     }
-    out.append("| contender | fast | fast median | slow | slow median | mixed | mixed median |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    out.append("| contender | round trips around its iterations | fast | fast median | slow | slow median | mixed | mixed median |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     Map<String, double[]> fastSlowAll = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, List<Double>> entry : scores.entrySet()) {
       List<Double> values = entry.getValue();
       List<CoreProbe.Reading> around = readings.getOrDefault(entry.getKey(), List.of());
       if (around.size() != values.size()) {
         out.append("| ").append(entry.getKey()).append(" | ").append(around.size()).append(" readings for ")
-            .append(values.size()).append(" iterations: not grouped | | | | | |\n");
+            .append(values.size()).append(" iterations: not grouped | | | | | | |\n");
         continue;
       }
       List<Double> fast = new java.util.ArrayList<>();
@@ -139,7 +139,10 @@ final class Report {
         CoreProbe.Reading reading = around.get(i);
         (reading.fast() ? fast : reading.slow() ? slow : mixed).add(values.get(i));
       }
-      out.append("| ").append(entry.getKey());
+      out.append("| ").append(entry.getKey()).append(" | ")
+          .append(number(around.stream().mapToDouble(r -> Math.min(r.before(), r.after())).min().orElse(0))).append("–")
+          .append(number(around.stream().mapToDouble(r -> Math.max(r.before(), r.after())).max().orElse(0)))
+          .append(" ns");
       for (List<Double> group : List.of(fast, slow, mixed)) {
         out.append(" | ").append(group.size()).append(" | ").append(group.isEmpty() ? "" : number(Results.median(group)));
       }

@@ -101,9 +101,9 @@ class BenchmarkRunnerTest {
 
     assertThat(section).contains(
         "Round trips read in this run: 12, min 129 ns, median 138 ns, max 380 ns.",
-        "| Chorus | 2 | 925,000 | 1 | 600,000 | 1 | 700,000 |",
-        "| single-thread codec encode+decode | 1 | 1,000,000 | 1 | 1,000,000 | 0 |  |",
-        "| Guava AsyncEventBus (no codec) | 0 readings for 1 iterations: not grouped | | | | | |",
+        "| Chorus | 129–380 ns | 2 | 925,000 | 1 | 600,000 | 1 | 700,000 |",
+        "| single-thread codec encode+decode | 130–380 ns | 1 | 1,000,000 | 1 | 1,000,000 | 0 |  |",
+        "| Guava AsyncEventBus (no codec) | 0 readings for 1 iterations: not grouped | | | | | | |",
         "Chorus / single-thread codec loop (all its iterations): 0.93 × over fast iterations, "
             + "0.60 × over slow ones, 0.80 × over all");
   }
