@@ -59,33 +59,43 @@ public class CoreProbe {
   /** Creates the probe (JMH does). */
   public CoreProbe() {}
 
-  /** Takes the reading before an iteration. */
+  /**
+   * Takes the reading before a measured iteration (warm-ups are not probed).
+   *
+   * @param iteration the iteration about to run
+   */
   @Setup(Level.Iteration)
-  public void before() {
-    before = roundTripNanos(PROBE_MILLIS);
+  public void before(IterationParams iteration) {
+    if (recording(iteration)) {
+      before = roundTripNanos(PROBE_MILLIS);
+    }
   }
 
   /**
-   * Takes the reading after an iteration and appends both, for measured iterations, to the file
-   * that {@value #FILE_PROPERTY} names (nothing when it is not set).
+   * Takes the reading after a measured iteration and appends both to the file that
+   * {@value #FILE_PROPERTY} names.
    *
    * @param benchmark the benchmark that ran
    * @param iteration the iteration that ran
    */
   @TearDown(Level.Iteration)
   public void after(BenchmarkParams benchmark, IterationParams iteration) {
-    double after = roundTripNanos(PROBE_MILLIS);
-    String file = System.getProperty(FILE_PROPERTY);
-    if (file == null || iteration.getType() != IterationType.MEASUREMENT) {
+    if (!recording(iteration)) {
       return;
     }
+    double after = roundTripNanos(PROBE_MILLIS);
     String line = InMemoryBenchmarks.method(benchmark) + " " + before + " " + after + "\n";
     try {
-      Files.writeString(Path.of(file), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      Files.writeString(Path.of(System.getProperty(FILE_PROPERTY)), line, StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Readings are taken only around measured iterations and only when there is a file for them. */
+  private static boolean recording(IterationParams iteration) {
+    return iteration.getType() == IterationType.MEASUREMENT && System.getProperty(FILE_PROPERTY) != null;
   }
 
   /** The readings in a file written by {@link #after}, in the order the iterations ran. */

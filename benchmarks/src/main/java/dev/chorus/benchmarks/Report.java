@@ -6,10 +6,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.DoubleStream;
 
 /** Writes the Markdown report: machine, command, one table per scenario, the targets. */
 final class Report {
@@ -114,50 +117,61 @@ final class Report {
         .append(number(CoreProbe.SLOW_NANOS)).append(" ns; slow: both at or above; mixed: the machine changed ")
         .append("state around the iteration. Medians in events/s.\n\n");
     double[] trips = readings.values().stream().flatMap(List::stream)
-        .flatMapToDouble(r -> java.util.stream.DoubleStream.of(r.before(), r.after())).sorted().toArray();
+        .flatMapToDouble(r -> DoubleStream.of(r.before(), r.after())).sorted().toArray();
     if (trips.length > 0) {
       out.append("Round trips read in this run: ").append(trips.length).append(", min ").append(number(trips[0]))
-          .append(" ns, median ").append(number(Results.median(java.util.Arrays.stream(trips).boxed().toList())))
+          .append(" ns, median ").append(number(Results.median(Arrays.stream(trips).boxed().toList())))
           .append(" ns, max ")
           .append(number(trips[trips.length - 1])).append(" ns.\n\n");
     }
     out.append("| contender | round trips around its iterations | fast | fast median | slow | slow median | mixed | mixed median |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    Map<String, double[]> fastSlowAll = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, List<Double>> entry : scores.entrySet()) {
-      List<Double> values = entry.getValue();
       List<CoreProbe.Reading> around = readings.getOrDefault(entry.getKey(), List.of());
-      if (around.size() != values.size()) {
-        out.append("| ").append(entry.getKey()).append(" | ").append(around.size()).append(" readings for ")
-            .append(values.size()).append(" iterations: not grouped | | | | | | |\n");
+      Optional<Groups> groups = Groups.of(entry.getValue(), around);
+      out.append("| ").append(entry.getKey()).append(" | ");
+      if (groups.isEmpty()) {
+        out.append(around.size()).append(" readings for ").append(entry.getValue().size())
+            .append(" iterations: not grouped | | | | | | |\n");
         continue;
       }
-      List<Double> fast = new java.util.ArrayList<>();
-      List<Double> slow = new java.util.ArrayList<>();
-      List<Double> mixed = new java.util.ArrayList<>();
-      for (int i = 0; i < values.size(); i++) {
-        CoreProbe.Reading reading = around.get(i);
-        (reading.fast() ? fast : reading.slow() ? slow : mixed).add(values.get(i));
-      }
-      out.append("| ").append(entry.getKey()).append(" | ")
-          .append(number(around.stream().mapToDouble(r -> Math.min(r.before(), r.after())).min().orElse(0))).append("–")
+      out.append(number(around.stream().mapToDouble(r -> Math.min(r.before(), r.after())).min().orElse(0)))
+          .append("–")
           .append(number(around.stream().mapToDouble(r -> Math.max(r.before(), r.after())).max().orElse(0)))
           .append(" ns");
-      for (List<Double> group : List.of(fast, slow, mixed)) {
+      for (List<Double> group : List.of(groups.get().fast(), groups.get().slow(), groups.get().mixed())) {
         out.append(" | ").append(group.size()).append(" | ").append(group.isEmpty() ? "" : number(Results.median(group)));
       }
       out.append(" |\n");
-      fastSlowAll.put(entry.getKey(), new double[] {Results.median(fast), Results.median(slow), Results.median(values)});
     }
-    double[] chorus = fastSlowAll.get(RunnerNames.CHORUS_IN_MEMORY);
-    double[] codec = fastSlowAll.get(RunnerNames.CODEC);
-    if (chorus != null && codec != null) {
+    String chorus = RunnerNames.CHORUS_IN_MEMORY;
+    String codec = RunnerNames.CODEC;
+    Optional<Groups> chorusGroups = Groups.of(scores.get(chorus), readings.get(chorus));
+    if (chorusGroups.isPresent() && Groups.of(scores.get(codec), readings.get(codec)).isPresent()) {
+      double floor = Results.median(scores.get(codec));
       out.append("\nChorus / single-thread codec loop (all its iterations): ")
-          .append(ratio(chorus[0] / codec[2])).append(" over fast iterations, ")
-          .append(ratio(chorus[1] / codec[2])).append(" over slow ones, ")
-          .append(ratio(chorus[2] / codec[2])).append(" over all (the target row above).\n");
+          .append(ratio(Results.median(chorusGroups.get().fast()) / floor)).append(" over fast iterations, ")
+          .append(ratio(Results.median(chorusGroups.get().slow()) / floor)).append(" over slow ones, ")
+          .append(ratio(Results.median(scores.get(chorus)) / floor)).append(" over all (the target row above).\n");
     }
     return out.toString();
+  }
+
+  /** One contender's iteration scores split by the round trips read around each iteration. */
+  private record Groups(List<Double> fast, List<Double> slow, List<Double> mixed) {
+
+    /** Empty when the scores or readings are missing or do not pair up one to one. */
+    static Optional<Groups> of(List<Double> scores, List<CoreProbe.Reading> readings) {
+      if (scores == null || readings == null || scores.size() != readings.size()) {
+        return Optional.empty();
+      }
+      Groups groups = new Groups(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      for (int i = 0; i < scores.size(); i++) {
+        CoreProbe.Reading reading = readings.get(i);
+        (reading.fast() ? groups.fast : reading.slow() ? groups.slow : groups.mixed).add(scores.get(i));
+      }
+      return Optional.of(groups);
+    }
   }
 
   private static String ratio(double ratio) {
@@ -204,7 +218,7 @@ final class Report {
 
   private static String git(String... args) {
     try {
-      java.util.List<String> command = new java.util.ArrayList<>(List.of("git"));
+      List<String> command = new ArrayList<>(List.of("git"));
       command.addAll(List.of(args));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -421,17 +421,14 @@ final class RealSubscription<E> implements Subscription {
   }
 
   private void commit(Collection<PartitionProgress> which) {
-    Map<TopicPartition, Long> offsets = null; // made only when a position moved: this runs on every idle poll
+    Map<TopicPartition, Long> offsets = new HashMap<>();
     for (PartitionProgress progress : which) {
       long position = progress.committable();
       if (position != progress.committed) {
-        if (offsets == null) {
-          offsets = new HashMap<>();
-        }
         offsets.put(progress.partition, position);
       }
     }
-    if (offsets == null) {
+    if (offsets.isEmpty()) {
       return;
     }
     try {

@@ -90,13 +90,9 @@ final class PartitionLog {
   synchronized long read(long from, int max, List<TransportRecord> out) {
     long first = Math.max(from, startOffset);
     long end = startOffset + size;
-    int count = (int) (Math.min(end, first + max) - first);
-    int index = (int) ((head + (first - startOffset)) % ring.length);
-    for (int i = 0; i < count; i++) {
-      out.add(ring[index]);
-      if (++index == ring.length) {
-        index = 0;
-      }
+    long last = Math.min(end, first + max);
+    for (long offset = first; offset < last; offset++) {
+      out.add(ring[(int) ((head + (offset - startOffset)) % ring.length)]);
     }
     return first;
   }

@@ -33,15 +33,9 @@ final class Signal {
     }
   }
 
-  /**
-   * Lowers the flag; called by the waiter before it looks for work. Writes only when the flag is
-   * up: the waiter clears it on every look for work, and a write would take the flag's cache line
-   * away from the raising threads each time.
-   */
+  /** Lowers the flag; called by the waiter before it looks for work. */
   void clear() {
-    if (raised.get()) {
-      raised.set(false);
-    }
+    raised.set(false);
   }
 
   /**

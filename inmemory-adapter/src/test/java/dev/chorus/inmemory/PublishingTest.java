@@ -72,6 +72,19 @@ class PublishingTest {
   }
 
   @Test
+  void recordsAreStampedInWholeMillisecondsAsKafkaStampsThem() {
+    Clock clock = Clock.fixed(Instant.parse("2030-01-02T03:04:05.123456789Z"), ZoneOffset.UTC);
+    InMemoryTransport transport = InMemoryTransport.builder().clock(clock).build();
+
+    RecordPosition sent = transport.send(record("orders", "k", "v")).join();
+
+    Instant millis = Instant.parse("2030-01-02T03:04:05.123Z");
+    assertThat(sent.timestamp()).isEqualTo(millis);
+    assertThat(transport.records("orders")).singleElement()
+        .satisfies(stored -> assertThat(stored.timestamp()).isEqualTo(millis));
+  }
+
+  @Test
   void sendWithACallbackCallsItOnTheCallingThreadBeforeReturning() {
     Instant now = Instant.parse("2030-01-02T03:04:05Z");
     InMemoryTransport transport = InMemoryTransport.builder().clock(Clock.fixed(now, ZoneOffset.UTC)).build();
