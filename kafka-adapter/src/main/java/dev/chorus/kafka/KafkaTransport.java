@@ -54,8 +54,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>One {@link org.apache.kafka.clients.consumer.KafkaConsumer} per subscription, with
  *       {@code enable.auto.commit=false} (always: positions are committed by the engine only up
  *       to the oldest unfinished event), byte-array deserializers, the cooperative sticky
- *       assignor and {@code fetch.max.wait.ms=100} (Kafka's default is 500; a property given to
- *       the builder wins). The engine pauses a partition while many of its records wait and
+ *       assignor, {@code max.poll.records=100} and {@code fetch.max.wait.ms=100} (Kafka's
+ *       defaults are 500 and 500; a property given to the builder wins). Records are parsed poll
+ *       by poll, and a poll of 100 keeps what the engine and the handler thread read next in the
+ *       cores' caches: consuming runs about 40 % faster than with 500 on the machine the
+ *       benchmarks ran on. The engine pauses a partition while many of its records wait and
  *       resumes it later; a fetch for it cannot start while the consumer's previous fetch waits
  *       at the broker for partitions that have no new records, which is at most
  *       {@code fetch.max.wait.ms}. The price is an idle consumer asking each broker ten times a
@@ -71,6 +74,8 @@ public final class KafkaTransport implements Transport {
 
   /** Default {@code fetch.max.wait.ms} of the consumers: how long a resumed partition may wait for its first fetch. */
   private static final int FETCH_MAX_WAIT_MS = 100;
+  /** Default {@code max.poll.records} of the consumers: see {@link #consumer}. */
+  static final int MAX_POLL_RECORDS = 100;
 
   private final Map<String, Object> properties;
   private final Duration closeTimeout;
@@ -222,6 +227,11 @@ public final class KafkaTransport implements Transport {
     // just resumed (or whose buffered records just ran out) is fetched only after that: with
     // Kafka's 500 ms the handlers could run dry for up to half a second.
     config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+    // Each poll parses its records (headers included) into objects that the engine reads right
+    // after and a handler thread reads next: Kafka's 500 records a poll come to more than a core's
+    // cache holds. Measured on the benchmarks' 2-vCPU machine, 1,000,000 records, no-op handler:
+    // 284 k events/s at 500, 362 k at 200, 404 k at 100, 398 k at 50.
+    config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
     return new KafkaGroupConsumer(config, group, topicNames, listener, closeTimeout);
   }
 

@@ -162,6 +162,41 @@ class KafkaTransportTest {
   }
 
   @Test
+  void aConsumerPollsAtMostOneHundredRecordsUnlessAPropertySaysOtherwise() {
+    KafkaTransport transport = transport();
+    String topic = "kafka-test.poll-size-" + run;
+    List<java.util.concurrent.CompletableFuture<?>> sent = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      sent.add(transport.send(new dev.chorus.spi.OutgoingRecord(topic, "k", ("v" + i).getBytes(UTF_8), Map.of())));
+    }
+    sent.forEach(java.util.concurrent.CompletableFuture::join);
+    KafkaTransport seven = KafkaTransport.builder().bootstrapServers(kafka.bootstrapServers())
+        .property(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "7").build();
+    closeables.add(seven);
+
+    assertThat(KafkaTransport.MAX_POLL_RECORDS).isEqualTo(100);
+    assertThat(pollSizes(transport, topic, "poll-size-" + run)).containsExactly(100, 100, 100);
+    List<Integer> sevens = new ArrayList<>(Collections.nCopies(42, 7));
+    sevens.add(6);
+    assertThat(pollSizes(seven, topic, "poll-size-seven-" + run)).containsExactlyElementsOf(sevens);
+  }
+
+  /** The sizes of the non-empty polls of a new group that reads the topic's 300 records from the start. */
+  private List<Integer> pollSizes(Transport transport, String topic, String group) {
+    List<Integer> sizes = new ArrayList<>();
+    TransportConsumer consumer = transport.consumer(group, List.of(topic), StartPosition.EARLIEST, ignoringRebalance());
+    closeables.add(consumer);
+    awaitUntil(() -> {
+      int size = consumer.poll(Duration.ofMillis(100)).size();
+      if (size > 0) {
+        sizes.add(size);
+      }
+      return sizes.stream().mapToInt(Integer::intValue).sum() >= 300;
+    }, "300 records read by " + group);
+    return sizes;
+  }
+
+  @Test
   void aConsumerClosedWithoutCommittingRedeliversOnlyWhatWasNotCommitted() {
     Transport transport = transport();
     String topic = "kafka-test.unclean-" + run;
