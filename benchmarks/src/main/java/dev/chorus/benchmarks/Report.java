@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,9 +127,11 @@ final class Report {
     }
     out.append("| contender | round trips around its iterations | fast | fast median | slow | slow median | mixed | mixed median |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    Map<String, Groups> grouped = new LinkedHashMap<>();
     for (Map.Entry<String, List<Double>> entry : scores.entrySet()) {
       List<CoreProbe.Reading> around = readings.getOrDefault(entry.getKey(), List.of());
       Optional<Groups> groups = Groups.of(entry.getValue(), around);
+      groups.ifPresent(found -> grouped.put(entry.getKey(), found));
       out.append("| ").append(entry.getKey()).append(" | ");
       if (groups.isEmpty()) {
         out.append(around.size()).append(" readings for ").append(entry.getValue().size())
@@ -144,15 +147,14 @@ final class Report {
       }
       out.append(" |\n");
     }
-    String chorus = RunnerNames.CHORUS_IN_MEMORY;
-    String codec = RunnerNames.CODEC;
-    Optional<Groups> chorusGroups = Groups.of(scores.get(chorus), readings.get(chorus));
-    if (chorusGroups.isPresent() && Groups.of(scores.get(codec), readings.get(codec)).isPresent()) {
-      double floor = Results.median(scores.get(codec));
+    Groups chorus = grouped.get(RunnerNames.CHORUS_IN_MEMORY);
+    if (chorus != null && grouped.containsKey(RunnerNames.CODEC)) {
+      double floor = Results.median(scores.get(RunnerNames.CODEC));
       out.append("\nChorus / single-thread codec loop (all its iterations): ")
-          .append(ratio(Results.median(chorusGroups.get().fast()) / floor)).append(" over fast iterations, ")
-          .append(ratio(Results.median(chorusGroups.get().slow()) / floor)).append(" over slow ones, ")
-          .append(ratio(Results.median(scores.get(chorus)) / floor)).append(" over all (the target row above).\n");
+          .append(ratio(Results.median(chorus.fast()) / floor)).append(" over fast iterations, ")
+          .append(ratio(Results.median(chorus.slow()) / floor)).append(" over slow ones, ")
+          .append(ratio(Results.median(scores.get(RunnerNames.CHORUS_IN_MEMORY)) / floor))
+          .append(" over all (the target row above).\n");
     }
     return out.toString();
   }
@@ -160,9 +162,9 @@ final class Report {
   /** One contender's iteration scores split by the round trips read around each iteration. */
   private record Groups(List<Double> fast, List<Double> slow, List<Double> mixed) {
 
-    /** Empty when the scores or readings are missing or do not pair up one to one. */
+    /** Empty when the scores and readings do not pair up one to one. */
     static Optional<Groups> of(List<Double> scores, List<CoreProbe.Reading> readings) {
-      if (scores == null || readings == null || scores.size() != readings.size()) {
+      if (scores.size() != readings.size()) {
         return Optional.empty();
       }
       Groups groups = new Groups(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());

@@ -75,7 +75,7 @@ public final class KafkaTransport implements Transport {
   /** Default {@code fetch.max.wait.ms} of the consumers: how long a resumed partition may wait for its first fetch. */
   private static final int FETCH_MAX_WAIT_MS = 100;
   /** Default {@code max.poll.records} of the consumers: see {@link #consumer}. */
-  static final int MAX_POLL_RECORDS = 100;
+  private static final int MAX_POLL_RECORDS = 100;
 
   private final Map<String, Object> properties;
   private final Duration closeTimeout;
