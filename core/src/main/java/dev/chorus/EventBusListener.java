@@ -10,8 +10,9 @@ import java.time.Duration;
  * the transport's send (the publishing thread on the in-memory transport, the producer's network
  * thread on Kafka), or on the publishing thread when the event failed before reaching the
  * transport (it could not be encoded, say). Every other method runs on the poll thread of the
- * subscription concerned, named {@code chorus-<group>-poll-<n>}; the MDC keys of a handler are
- * not set there. So a listener is called concurrently from several threads, must be thread-safe,
+ * subscription concerned, named {@code chorus-<group>-poll-<n>} (or, while a handler call of a
+ * {@code concurrency(1)} subscription runs long on that thread, on its handler thread polling in
+ * its place); the MDC keys of a handler are not set there. So a listener is called concurrently from several threads, must be thread-safe,
  * and must not block: a slow listener slows publishing acknowledgements or a subscription.
  */
 public interface EventBusListener {

@@ -1,6 +1,8 @@
 package dev.chorus.internal;
 
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The queue of a subscription's handler pool: a {@link LinkedBlockingQueue} whose
@@ -12,6 +14,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * machine cost more than the handling itself (measured: in-memory throughput up about 15 %
  * with this on two cores). Yielding, not spinning, so that threads waiting for the same core
  * run meanwhile. Offering is unchanged: {@code offer} signals only a thread that blocked.
+ *
+ * <p>A queue made with a watch asks it, each time a blocked {@code take} has waited for the
+ * watch's interval, for a task to run instead (null: wait on): how an idle handler thread of a
+ * {@code concurrency(1)} subscription notices that the poll thread has been running a handler
+ * for too long and polls in its place.
  */
 final class HandoffQueue extends LinkedBlockingQueue<Runnable> {
 
@@ -19,6 +26,23 @@ final class HandoffQueue extends LinkedBlockingQueue<Runnable> {
   static final long SPIN_NANOS = 20_000;
 
   private static final long serialVersionUID = 1L;
+
+  private final transient Supplier<Runnable> watch;
+  private final long watchNanos;
+
+  /** A queue whose {@link #take()} blocks until a task is offered. */
+  HandoffQueue() {
+    this(null, 0);
+  }
+
+  /**
+   * A queue whose blocked {@link #take()} calls {@code watch} every {@code watchNanos} and
+   * returns what it gives, unless that is null.
+   */
+  HandoffQueue(Supplier<Runnable> watch, long watchNanos) {
+    this.watch = watch;
+    this.watchNanos = watchNanos;
+  }
 
   @Override
   public Runnable take() throws InterruptedException {
@@ -33,6 +57,17 @@ final class HandoffQueue extends LinkedBlockingQueue<Runnable> {
       }
       Thread.yield();
     } while (System.nanoTime() - until < 0);
-    return super.take();
+    if (watch == null) {
+      return super.take();
+    }
+    while (true) {
+      Runnable task = poll(watchNanos, TimeUnit.NANOSECONDS);
+      if (task == null) {
+        task = watch.get();
+      }
+      if (task != null) {
+        return task;
+      }
+    }
   }
 }

@@ -26,11 +26,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -41,7 +43,16 @@ import org.slf4j.MDC;
  * <p>The poll thread polls the transport, decides what each record is (skipped, undecodable,
  * or work for a key), hands ready work to the handler threads, and applies their outcomes,
  * which come back through {@link #inbox} (as do retry timers and dead-letter write
- * acknowledgements). Because only the poll thread touches the state, none of it is locked.
+ * acknowledgements). Only the thread holding {@link #pollRole} touches that state, so none of
+ * it is locked otherwise.
+ *
+ * <p>With {@code concurrency(1)}, a short batch found while the handler thread is idle runs on
+ * the poll thread itself, as a hand-written poll loop would run it: handing it over would cost
+ * two thread wake-ups (the handler thread's, then the poll thread's for the outcome), which on
+ * a busy machine take longer than the batch. The poll thread releases the poll role while it
+ * runs the batch; should the batch run long (a handler that hangs), the idle handler thread
+ * notices within {@link #WATCH} to {@code 2 × WATCH}, takes the role and polls, rebalances and
+ * closes in its place until the batch returns.
  */
 final class RealSubscription<E> implements Subscription {
 
@@ -59,6 +70,11 @@ final class RealSubscription<E> implements Subscription {
   private static final Duration POLL_BACKOFF_MIN = Duration.ofMillis(100);
   private static final Duration POLL_BACKOFF_MAX = Duration.ofSeconds(5);
   private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
+  /** The longest batch (by recent times per event) that the poll thread runs itself with {@code concurrency(1)}. */
+  private static final long INLINE_NANOS = 100_000;
+  /** How often the idle handler thread of a {@code concurrency(1)} subscription checks on a batch run by the poll thread. */
+  private static final Duration WATCH = Duration.ofMillis(100);
+  private static final Runnable NOTHING = () -> {};
 
   private final RealEventBus bus;
   private final String group;
@@ -80,6 +96,13 @@ final class RealSubscription<E> implements Subscription {
   private final AtomicBoolean wakeupSent = new AtomicBoolean();
   /** Attempts that failed on a handler thread and whose outcome the poll thread has not applied yet. */
   private final AtomicInteger unappliedFailures = new AtomicInteger();
+  /** Held by whichever thread polls and owns the poll-thread state: the poll thread, or a handler thread in its place. */
+  private final ReentrantLock pollRole = new ReentrantLock();
+  /** Counts the batches the poll thread ran itself, twice each: odd while one runs. Written by the poll thread only. */
+  private volatile long ownBatches;
+  /** What {@link #watch} saw last time. */
+  private long watchedBatches;
+  private final CountDownLatch terminated = new CountDownLatch(1);
 
   // Poll-thread state.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
@@ -87,6 +110,9 @@ final class RealSubscription<E> implements Subscription {
   private int inFlight;
   /** Moving average of a successful handler call, in nanoseconds; -1 until the first one. */
   private long handlerNanos = -1;
+  /** Moving average of a batch's time on a handler thread per event (decoding included), in nanoseconds; -1 until known. */
+  private long eventNanos = -1;
+  private Duration pollBackoff = Duration.ZERO;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -106,7 +132,8 @@ final class RealSubscription<E> implements Subscription {
     this.maxTasks = concurrency * TASKS_PER_THREAD;
     this.handler = handler;
     AtomicInteger workerIds = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new HandoffQueue(),
+    HandoffQueue queue = concurrency == 1 ? new HandoffQueue(this::watch, WATCH.toNanos()) : new HandoffQueue();
+    this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, queue,
         task -> {
           Thread thread = new Thread(task, "chorus-" + group + "-handler-" + id + "-" + workerIds.incrementAndGet());
           thread.setDaemon(true);
@@ -159,14 +186,17 @@ final class RealSubscription<E> implements Subscription {
     consumer.wakeup();
   }
 
-  /** Waits for the poll thread to finish stopping, unless called from this subscription's own threads. */
+  /** Waits for the subscription to finish stopping, unless called from this subscription's own threads. */
   void awaitStopped() {
     Thread current = Thread.currentThread();
     if (current == pollThread || handlerThreads.contains(current)) {
       return; // closed from its own handler: it stops once that handler returns
     }
+    if (pollThread.getState() == Thread.State.NEW) {
+      return; // never started
+    }
     try {
-      pollThread.join(bus.shutdownTimeout().plusSeconds(10).toMillis());
+      terminated.await(bus.shutdownTimeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -175,50 +205,136 @@ final class RealSubscription<E> implements Subscription {
   // ---------------------------------------------------------------- poll thread
 
   private void run() {
-    Duration backoff = Duration.ZERO;
+    pollRole.lock();
     try {
       // Started now, while the consumer joins the group, not one by one as the first events are
       // handed out: the poll thread would create them in between and hand out nothing meanwhile.
       workers.prestartAllCoreThreads();
       while (!stopping) {
-        List<TransportRecord> records;
-        wakeupSent.set(false);
-        polling = true; // before looking at the inbox: a task posted after that look sees it and wakes the poll
-        try {
-          Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
-          records = consumer.poll(timeout);
-          backoff = Duration.ZERO;
-        } catch (RuntimeException e) {
-          polling = false;
-          // A broker outage or a failed rebalance step: keep the subscription, wait, poll again.
-          backoff = backoff.isZero() ? POLL_BACKOFF_MIN
-              : backoff.multipliedBy(2).compareTo(POLL_BACKOFF_MAX) > 0 ? POLL_BACKOFF_MAX : backoff.multipliedBy(2);
-          LOG.warn("group {}: polling {} failed; polling again in {}", group, topics, backoff, e);
-          awaitTask(System.nanoTime() + backoff.toNanos());
-          records = List.of();
-        } finally {
-          polling = false;
+        List<Delivery> own = pollOnce(concurrency == 1);
+        if (own != null && !runHere(own)) {
+          return; // stopped by the handler thread that polled while this one ran the batch
         }
-        PartitionProgress progress = null;
-        for (TransportRecord record : records) {
-          // Records come in runs of one partition: looked up once a run, not once a record.
-          if (progress == null || progress.partition.partition() != record.partition()
-              || !progress.partition.topic().equals(record.topic())) {
-            progress = partitions.get(record.topicPartition());
-          }
-          if (progress != null) { // else not ours (any more); the owner will read it
-            accept(record, progress);
-          }
-        }
-        drainInbox();
-        dispatch();
-        applyBackpressure();
-        maybeCommit(false);
       }
     } catch (RuntimeException | Error e) {
       LOG.error("subscription of group {} to {} stopped by an unexpected error", group, topics, e);
     } finally {
-      shutdown();
+      try {
+        if (terminated.getCount() > 0) {
+          shutdown();
+        }
+      } finally {
+        pollRole.unlock();
+      }
+    }
+  }
+
+  /**
+   * One turn of the poll loop, by the holder of the poll role: polls, sorts what came, applies
+   * outcomes, hands out work, commits. Returns a batch for the caller to run itself when
+   * {@code mayRunHere} and {@link #dispatch} chose to, else null.
+   */
+  private List<Delivery> pollOnce(boolean mayRunHere) {
+    List<TransportRecord> records;
+    wakeupSent.set(false);
+    polling = true; // before looking at the inbox: a task posted after that look sees it and wakes the poll
+    try {
+      Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
+      records = consumer.poll(timeout);
+      pollBackoff = Duration.ZERO;
+    } catch (RuntimeException e) {
+      polling = false;
+      // A broker outage or a failed rebalance step: keep the subscription, wait, poll again.
+      pollBackoff = pollBackoff.isZero() ? POLL_BACKOFF_MIN
+          : pollBackoff.multipliedBy(2).compareTo(POLL_BACKOFF_MAX) > 0 ? POLL_BACKOFF_MAX
+          : pollBackoff.multipliedBy(2);
+      LOG.warn("group {}: polling {} failed; polling again in {}", group, topics, pollBackoff, e);
+      awaitTask(System.nanoTime() + pollBackoff.toNanos());
+      records = List.of();
+    } finally {
+      polling = false;
+    }
+    PartitionProgress progress = null;
+    for (TransportRecord record : records) {
+      // Records come in runs of one partition: looked up once a run, not once a record.
+      if (progress == null || progress.partition.partition() != record.partition()
+          || !progress.partition.topic().equals(record.topic())) {
+        progress = partitions.get(record.topicPartition());
+      }
+      if (progress != null) { // else not ours (any more); the owner will read it
+        accept(record, progress);
+      }
+    }
+    drainInbox();
+    List<Delivery> own = dispatch(mayRunHere);
+    applyBackpressure();
+    maybeCommit(false);
+    return own;
+  }
+
+  /**
+   * Runs a batch on the poll thread with the poll role released, so that the handler thread
+   * can take it if the batch runs long. Returns with the role held again; false if the
+   * subscription stopped meanwhile (the handler thread stopped it while this batch ran).
+   */
+  private boolean runHere(List<Delivery> batch) {
+    ownBatches++; // odd: running
+    pollRole.unlock();
+    try {
+      runBatch(batch);
+    } catch (VirtualMachineError e) {
+      // runBatch posted it as the failure of the attempt it hit, as on a handler thread.
+      LOG.error("group {}: a handler failed with {}", group, e.toString(), e);
+    } finally {
+      ownBatches++;
+      if (pollRole.isLocked()) {
+        post(NOTHING); // a handler thread polls in this one's place: wake it, so that it gives the role back
+      }
+      pollRole.lock();
+    }
+    return terminated.getCount() > 0;
+  }
+
+  /**
+   * On the idle handler thread of a {@code concurrency(1)} subscription, each {@link #WATCH}
+   * it waited for work: the task of polling in the poll thread's place when the poll thread has
+   * been running one batch since the last look, else null.
+   */
+  private Runnable watch() {
+    long batches = ownBatches;
+    boolean stuck = (batches & 1) == 1 && batches == watchedBatches;
+    watchedBatches = batches;
+    return stuck ? this::pollInstead : null;
+  }
+
+  /**
+   * On a handler thread: holds the poll role while the poll thread runs a long batch, so that
+   * the member keeps polling, takes part in rebalances and stops within the shutdown timeout.
+   */
+  private void pollInstead() {
+    if (!pollRole.tryLock()) {
+      return;
+    }
+    try {
+      if (terminated.getCount() == 0 || (ownBatches & 1) == 0) {
+        return;
+      }
+      LOG.debug("group {}: a batch has run on the poll thread for more than {}; polling from {} meanwhile", group,
+          WATCH, Thread.currentThread().getName());
+      while (!stopping && (ownBatches & 1) == 1) {
+        pollOnce(false);
+      }
+      if (stopping && (ownBatches & 1) == 1) {
+        shutdown(); // the poll thread's handler still runs: stop without it
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("subscription of group {} to {} stopped by an unexpected error", group, topics, e);
+      stopping = true;
+      if ((ownBatches & 1) == 1 && terminated.getCount() > 0) {
+        shutdown();
+      }
+    } finally {
+      pollRole.unlock();
     }
   }
 
@@ -267,8 +383,12 @@ final class RealSubscription<E> implements Subscription {
    * batch takes what is ready, up to {@value #MAX_BATCH}; with more, ready events are shared out
    * over the task slots so that no thread waits while another holds a long batch (one event per
    * task when few are ready). Either way a batch holds about 20 ms of handler time at most.
+   *
+   * <p>With {@code concurrency(1)} and {@code mayRunHere}, a batch that recent times put under
+   * {@value #INLINE_NANOS} ns is returned instead of handed out when the handler thread is idle:
+   * the caller runs it (see {@link #runHere}).
    */
-  private void dispatch() {
+  private List<Delivery> dispatch(boolean mayRunHere) {
     while (!stopping && unappliedFailures.get() == 0 && inFlight < maxTasks && dispatcher.readyCount() > 0) {
       int size = Math.min(MAX_BATCH, concurrency == 1 ? dispatcher.readyCount() : dispatcher.readyCount() / maxTasks);
       // Slow handlers get short batches (one event from about 20 ms up), so that a close or a
@@ -281,17 +401,26 @@ final class RealSubscription<E> implements Subscription {
       while (batch.size() < size && (delivery = dispatcher.next()) != null) {
         batch.add(delivery);
       }
+      if (mayRunHere && inFlight == 0 && eventNanos >= 0 && batch.size() * eventNanos <= INLINE_NANOS) {
+        begin(batch);
+        return batch; // nothing else may start while it runs: concurrency(1)
+      }
       start(batch);
     }
+    return null;
   }
 
   private void start(List<Delivery> batch) {
+    begin(batch);
+    workers.execute(() -> runBatch(batch));
+  }
+
+  private void begin(List<Delivery> batch) {
     inFlight++;
     for (Delivery delivery : batch) {
       delivery.progress.inFlight++;
       delivery.progress.touch(delivery);
     }
-    workers.execute(() -> runBatch(batch));
   }
 
   /**
@@ -302,6 +431,7 @@ final class RealSubscription<E> implements Subscription {
    * there.
    */
   private void runBatch(List<Delivery> batch) {
+    long began = System.nanoTime();
     List<CompletableFuture<Runnable>> outcomes = new ArrayList<>(batch.size());
     List<Runnable> now = new ArrayList<>(0);
     boolean failed = false;
@@ -352,8 +482,12 @@ final class RealSubscription<E> implements Subscription {
           }
         });
       }
+      long perEvent = i == 0 ? -1 : (System.nanoTime() - began) / i;
       Runnable apply = () -> {
         inFlight--;
+        if (perEvent >= 0) {
+          eventNanos = eventNanos < 0 ? perEvent : (eventNanos * 7 + perEvent) / 8;
+        }
         for (CompletableFuture<Runnable> outcome : outcomes) {
           outcome.join().run();
         }
@@ -789,6 +923,7 @@ final class RealSubscription<E> implements Subscription {
       if (state != State.FAILED) {
         state = State.CLOSED;
       }
+      terminated.countDown();
       bus.progressed();
     }
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,31 @@ class HandoffQueueTest {
 
     assertThatThrownBy(queue::take).isInstanceOf(InterruptedException.class);
     assertThat(Thread.interrupted()).as("interrupt status cleared, as by LinkedBlockingQueue").isFalse();
+  }
+
+  @Test
+  void aBlockedTakeAsksItsWatchEachIntervalAndReturnsTheFirstTaskItGives() throws InterruptedException {
+    Runnable instead = () -> {};
+    AtomicInteger asked = new AtomicInteger();
+    HandoffQueue queue = new HandoffQueue(() -> asked.incrementAndGet() == 3 ? instead : null,
+        TimeUnit.MILLISECONDS.toNanos(5));
+
+    assertThat(queue.take()).isSameAs(instead);
+    assertThat(asked.get()).isEqualTo(3);
+  }
+
+  @Test
+  void aQueuedTaskIsTakenWithoutAskingTheWatch() throws InterruptedException {
+    AtomicInteger asked = new AtomicInteger();
+    HandoffQueue queue = new HandoffQueue(() -> {
+      asked.incrementAndGet();
+      return null;
+    }, TimeUnit.MILLISECONDS.toNanos(5));
+    Runnable task = () -> {};
+    queue.offer(task);
+
+    assertThat(queue.take()).isSameAs(task);
+    assertThat(asked.get()).isZero();
   }
 
   @Test

@@ -239,6 +239,70 @@ class EventBusEngineTest {
   }
 
   @Test
+  void aHandlerHangingOnThePollThreadLeavesTheMemberRebalancingAndClosingInTime() throws Exception {
+    InMemoryTransport transport = InMemoryTransport.builder().partitions(2).build();
+    closeables.add(transport);
+    EventBus first = bus(EventBus.builder().transport(transport).closeTransport(false)
+        .shutdownTimeout(Duration.ofSeconds(1)));
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> hung = new CompletableFuture<>();
+    List<Integer> handledByFirst = new CopyOnWriteArrayList<>();
+    Subscription stuck = first.subscribe(Task.class).group("stuck").handle((task, ctx) -> {
+      // Short handlers of a concurrency(1) subscription end up running on its poll thread: the
+      // first call that does hangs there.
+      if (Thread.currentThread().getName().startsWith("chorus-stuck-poll-") && hung.complete(task.key())) {
+        release.await(TIMEOUT.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS); // past every wait below
+      }
+      handledByFirst.add(task.seq());
+    });
+    try {
+      int warmUp = 0;
+      while (!hung.isDone()) {
+        assertThat(warmUp).as("events handled before one ran on the poll thread").isLessThan(2_000);
+        first.publish(new Task("warm-" + warmUp, warmUp)).join();
+        int published = ++warmUp;
+        awaitUntil(() -> handledByFirst.size() == published || hung.isDone(), "warm-up event " + warmUp);
+      }
+
+      // A second member gets a partition only once the first gives one up, which takes a poll:
+      // the handler thread polls in the hung poll thread's place.
+      EventBus second = bus(EventBus.builder().transport(transport).closeTransport(false));
+      List<Integer> handledBySecond = new CopyOnWriteArrayList<>();
+      long joining = System.nanoTime();
+      second.subscribe(Task.class).group("stuck").handle((task, ctx) -> handledBySecond.add(task.seq()));
+      assertThat(Duration.ofNanos(System.nanoTime() - joining)).as("time for the second member to join")
+          .isLessThan(Duration.ofSeconds(10));
+      int from = 10_000;
+      for (int seq = from; seq < from + 40; seq++) {
+        second.publish(new Task("after-" + seq, seq)).join();
+      }
+      awaitUntil(() -> handledBySecond.stream().anyMatch(seq -> seq >= from), "a new event handled by the second member");
+      int partition = partitionOf(transport, handledBySecond.stream().filter(seq -> seq >= from).findFirst().get());
+      List<Integer> ofItsPartition = range(from, from + 40).stream()
+          .filter(seq -> partitionOf(transport, seq) == partition).toList();
+      awaitUntil(() -> handledBySecond.containsAll(ofItsPartition), "the new events of the second member's partition");
+      assertThat(handledBySecond.stream().filter(seq -> seq >= from).sorted().toList())
+          .as("new events the second member handled: all of its partition, none of the other")
+          .containsExactlyElementsOf(ofItsPartition);
+
+      long closing = System.nanoTime();
+      first.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("close() while the handler hangs")
+          .isLessThan(Duration.ofSeconds(5));
+      assertThat(stuck.state()).isEqualTo(Subscription.State.CLOSED);
+      assertThat(release.getCount()).as("the handler still hangs").isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static int partitionOf(InMemoryTransport transport, int seq) {
+    return transport.records("engine.tasks").stream()
+        .filter(record -> record.key().equals((seq >= 10_000 ? "after-" : "warm-") + seq))
+        .findFirst().orElseThrow().partition();
+  }
+
+  @Test
   void aLongBacklogBehindABlockedKeyPausesThePartitionAndLosesNothing() throws InterruptedException {
     FaultyTransport transport = new FaultyTransport(onePartition());
     EventBus bus = bus(EventBus.builder().transport(transport));
