@@ -212,8 +212,12 @@ final class RealSubscription<E> implements Subscription {
       workers.prestartAllCoreThreads();
       while (!stopping) {
         List<Delivery> own = pollOnce(concurrency == 1);
-        if (own != null && !runHere(own)) {
-          return; // stopped by the handler thread that polled while this one ran the batch
+        if (own != null) {
+          if (!runHere(own)) {
+            return; // stopped by the handler thread that polled while this one ran the batch
+          }
+          drainInbox(); // the batch's outcomes
+          maybeCommit(false);
         }
       }
     } catch (RuntimeException | Error e) {
@@ -239,7 +243,10 @@ final class RealSubscription<E> implements Subscription {
     wakeupSent.set(false);
     polling = true; // before looking at the inbox: a task posted after that look sees it and wakes the poll
     try {
-      Duration timeout = !inbox.isEmpty() ? Duration.ZERO : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
+      // Not waiting while work can be handed out: the poll thread may have just applied the
+      // outcomes of a batch it ran itself, which leaves the inbox empty and the next events ready.
+      Duration timeout = !inbox.isEmpty() || dispatchable() ? Duration.ZERO
+          : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
       records = consumer.poll(timeout);
       pollBackoff = Duration.ZERO;
     } catch (RuntimeException e) {
@@ -268,7 +275,9 @@ final class RealSubscription<E> implements Subscription {
     drainInbox();
     List<Delivery> own = dispatch(mayRunHere);
     applyBackpressure();
-    maybeCommit(false);
+    if (own == null) {
+      maybeCommit(false); // else after the batch, which a commit now would hold up by a broker round trip
+    }
     return own;
   }
 
@@ -389,7 +398,7 @@ final class RealSubscription<E> implements Subscription {
    * the caller runs it (see {@link #runHere}).
    */
   private List<Delivery> dispatch(boolean mayRunHere) {
-    while (!stopping && unappliedFailures.get() == 0 && inFlight < maxTasks && dispatcher.readyCount() > 0) {
+    while (!stopping && dispatchable()) {
       int size = Math.min(MAX_BATCH, concurrency == 1 ? dispatcher.readyCount() : dispatcher.readyCount() / maxTasks);
       // Slow handlers get short batches (one event from about 20 ms up), so that a close or a
       // revoke waits for a few events per thread, not for batches; until a handler time is
@@ -408,6 +417,10 @@ final class RealSubscription<E> implements Subscription {
       start(batch);
     }
     return null;
+  }
+
+  private boolean dispatchable() {
+    return unappliedFailures.get() == 0 && inFlight < maxTasks && dispatcher.readyCount() > 0;
   }
 
   private void start(List<Delivery> batch) {
