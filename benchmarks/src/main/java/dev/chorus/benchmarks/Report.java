@@ -51,7 +51,9 @@ final class Report {
     out.append("- load average (1/5/15 min) when the report was written: ").append(loadAverage())
         .append(" — other sessions build on this machine too\n");
     out.append("- runs: ").append(settings.runs()).append(" measured per contender (after ")
-        .append(settings.warmups()).append(" warm-up rounds), contenders alternating in each round, the first of a round taking turns; ")
+        .append(settings.warmups()).append(" warm-up rounds; latency and the blocking handler after one, latency's ")
+        .append(settings.latencyWarmup().toSeconds()).append(" s a contender), contenders alternating in each round, ")
+        .append("the first of a round taking turns; ")
         .append("median, min–max; ratio = Chorus median / contender median\n\n");
     List<String> scenarios = results.series().stream().map(Results.Series::scenario).distinct().toList();
     for (String scenario : scenarios) {

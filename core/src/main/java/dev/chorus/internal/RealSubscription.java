@@ -295,6 +295,11 @@ final class RealSubscription<E> implements Subscription {
       // runBatch posted it as the failure of the attempt it hit, as on a handler thread.
       LOG.error("group {}: a handler failed with {}", group, e.toString(), e);
     } finally {
+      if (Thread.interrupted()) {
+        // A handler thread's pool clears a flag a handler left set before its next task; here it
+        // would fail every poll and commit that follows.
+        LOG.warn("group {}: a handler returned with its thread's interrupt flag set; cleared", group);
+      }
       ownBatches++;
       if (pollRole.isLocked()) {
         post(NOTHING); // a handler thread polls in this one's place: wake it, so that it gives the role back
@@ -420,7 +425,17 @@ final class RealSubscription<E> implements Subscription {
   }
 
   private boolean dispatchable() {
-    return unappliedFailures.get() == 0 && inFlight < maxTasks && dispatcher.readyCount() > 0;
+    return startable() && dispatcher.readyCount() > 0;
+  }
+
+  /**
+   * Whether another batch may start: not while a failure waits to be applied, nor while the poll
+   * thread runs a batch itself (then with {@code concurrency(1)} the handler thread, polling in
+   * its place, is the only other thread, and a batch queued to it would run beside the poll
+   * thread's, or after a stop that gave up on that one).
+   */
+  private boolean startable() {
+    return unappliedFailures.get() == 0 && inFlight < maxTasks && (ownBatches & 1) == 0;
   }
 
   private void start(List<Delivery> batch) {
@@ -451,8 +466,8 @@ final class RealSubscription<E> implements Subscription {
     int i = 0;
     try {
       for (; i < batch.size(); i++) {
-        if (unappliedFailures.get() > 0 || state == State.FAILED) {
-          break; // a failure is being applied, or it stopped the subscription: this batch waited too long
+        if (unappliedFailures.get() > 0 || state == State.FAILED || terminated.getCount() == 0) {
+          break; // a failure is being applied, or it (or a close) stopped the subscription: this batch waited too long
         }
         Delivery delivery = batch.get(i);
         CompletableFuture<Runnable> outcome = attempt(delivery);
@@ -520,7 +535,7 @@ final class RealSubscription<E> implements Subscription {
    */
   private void dispatchHoles(Collection<PartitionProgress> which) {
     Delivery delivery;
-    while (unappliedFailures.get() == 0 && inFlight < maxTasks && (delivery = dispatcher.next(hole(which))) != null) {
+    while (startable() && (delivery = dispatcher.next(hole(which))) != null) {
       start(List.of(delivery));
     }
   }

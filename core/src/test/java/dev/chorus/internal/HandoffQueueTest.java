@@ -96,4 +96,24 @@ class HandoffQueueTest {
 
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
   }
+
+  @Test
+  void aPoolOnAWatchedQueueStopsItsIdleThreadsOnShutdown() throws InterruptedException {
+    AtomicInteger asked = new AtomicInteger();
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+        TimeUnit.MILLISECONDS, new HandoffQueue(() -> {
+          asked.incrementAndGet();
+          return null;
+        }, TimeUnit.MILLISECONDS.toNanos(5)));
+    pool.prestartAllCoreThreads();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (asked.get() == 0) {
+      assertThat(System.nanoTime()).as("the idle thread asked its watch within 10 s").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+
+    pool.shutdown();
+
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+  }
 }

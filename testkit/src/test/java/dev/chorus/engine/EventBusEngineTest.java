@@ -55,6 +55,10 @@ class EventBusEngineTest {
   @EventType(value = "engine.task", topic = "engine.tasks")
   public record Task(@EventKey String key, int seq) {}
 
+  /** On the tasks' topic, but no subscription here takes it: skipped, on the thread that polls. */
+  @EventType(value = "engine.task-note", topic = "engine.tasks")
+  public record TaskNote(@EventKey String key) {}
+
   /** Published while handling a task. */
   @EventType(value = "engine.task-done", topic = "engine.done")
   public record TaskDone(@EventKey String key, int seq) {}
@@ -294,6 +298,94 @@ class EventBusEngineTest {
     } finally {
       release.countDown();
     }
+  }
+
+  @Test
+  void whileAHandlerHangsOnThePollThreadNothingElseStartsNotEvenAfterClose() throws Exception {
+    InMemoryTransport transport = onePartition();
+    closeables.add(transport);
+    List<String> skippedOn = new CopyOnWriteArrayList<>();
+    EventBus bus = bus(EventBus.builder().transport(transport).closeTransport(false)
+        .shutdownTimeout(Duration.ofSeconds(1)).listener(new EventBusListener() {
+          @Override
+          public void onSkipped(EventMetadata metadata, String group, String reason) {
+            skippedOn.add(Thread.currentThread().getName());
+          }
+        }));
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Integer> hung = new CompletableFuture<>();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    Subscription subscription = bus.subscribe(Task.class).group("alone").handle((task, ctx) -> {
+      mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        if (Thread.currentThread().getName().startsWith("chorus-alone-poll-") && hung.complete(task.seq())) {
+          release.await(TIMEOUT.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
+        }
+        handled.add(task.seq());
+      } finally {
+        running.decrementAndGet();
+      }
+    });
+    try {
+      int warmUp = 0;
+      while (!hung.isDone()) {
+        assertThat(warmUp).as("events handled before one ran on the poll thread").isLessThan(2_000);
+        bus.publish(new Task("warm-" + warmUp, warmUp)).join();
+        int published = ++warmUp;
+        awaitUntil(() -> handled.size() == published || hung.isDone(), "warm-up event " + warmUp);
+      }
+      int handledBefore = handled.size();
+      for (int seq = 10_000; seq < 10_005; seq++) {
+        bus.publish(new Task("late-" + seq, seq)).join();
+      }
+      bus.publish(new TaskNote("note")).join();
+      // The note is skipped by whichever thread polls it: the handler thread, in the hung poll
+      // thread's place, having polled the late tasks before it (one partition, so in order).
+      awaitUntil(() -> !skippedOn.isEmpty(), "the note to be polled");
+      assertThat(skippedOn).singleElement().asString().startsWith("chorus-alone-handler-");
+
+      bus.close();
+      assertThat(subscription.state()).isEqualTo(Subscription.State.CLOSED);
+      release.countDown();
+      awaitUntil(() -> handled.contains(hung.join()), "the hung call to return");
+      awaitUntil(() -> running.get() == 0, "no handler call running");
+
+      assertThat(mostAtOnce.get()).as("handler calls at once, concurrency(1)").isEqualTo(1);
+      assertThat(handled.subList(handledBefore, handled.size())).as("calls that ended after the hang began")
+          .containsExactly(hung.join());
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aHandlerThatLeavesItsThreadInterruptedDoesNotLeaveTheNextCallInterrupted() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    List<Boolean> interruptedAtStart = new CopyOnWriteArrayList<>();
+    List<String> threads = new CopyOnWriteArrayList<>();
+    AtomicInteger interruptedBy = new AtomicInteger(-1);
+    bus.subscribe(Task.class).group("interrupting").handle((task, ctx) -> {
+      interruptedAtStart.add(Thread.currentThread().isInterrupted());
+      threads.add(Thread.currentThread().getName());
+      if (Thread.currentThread().getName().startsWith("chorus-interrupting-poll-")
+          && interruptedBy.compareAndSet(-1, task.seq())) {
+        Thread.currentThread().interrupt(); // as a handler swallowing an InterruptedException might
+      }
+    });
+    int seq = 0;
+    while (interruptedBy.get() < 0 || seq <= interruptedBy.get() + 20) {
+      assertThat(seq).as("events handled before one ran on the poll thread").isLessThan(2_000);
+      bus.publish(new Task("k-" + seq, seq)).join();
+      int published = ++seq;
+      awaitUntil(() -> interruptedAtStart.size() == published, "event " + seq);
+    }
+
+    assertThat(interruptedAtStart).as("interrupt flag at the start of each call").containsOnly(false);
+    assertThat(threads.subList(interruptedBy.get() + 1, threads.size()))
+        .as("threads of the calls after the interrupting one").hasSize(20)
+        .anySatisfy(thread -> assertThat(thread).startsWith("chorus-interrupting-poll-"));
   }
 
   private static int partitionOf(InMemoryTransport transport, int seq) {
