@@ -224,7 +224,7 @@ final class RealSubscription<E> implements Subscription {
       LOG.error("subscription of group {} to {} stopped by an unexpected error", group, topics, e);
     } finally {
       try {
-        if (terminated.getCount() > 0) {
+        if (!terminated()) {
           shutdown();
         }
       } finally {
@@ -306,7 +306,7 @@ final class RealSubscription<E> implements Subscription {
       }
       pollRole.lock();
     }
-    return terminated.getCount() > 0;
+    return !terminated();
   }
 
   /**
@@ -316,7 +316,7 @@ final class RealSubscription<E> implements Subscription {
    */
   private Runnable watch() {
     long batches = ownBatches;
-    boolean stuck = (batches & 1) == 1 && batches == watchedBatches;
+    boolean stuck = ownBatchRunning() && batches == watchedBatches;
     watchedBatches = batches;
     return stuck ? this::pollInstead : null;
   }
@@ -330,25 +330,22 @@ final class RealSubscription<E> implements Subscription {
       return;
     }
     try {
-      if (terminated.getCount() == 0 || (ownBatches & 1) == 0) {
-        return;
-      }
       LOG.debug("group {}: a batch has run on the poll thread for more than {}; polling from {} meanwhile", group,
           WATCH, Thread.currentThread().getName());
-      while (!stopping && (ownBatches & 1) == 1) {
+      while (!stopping && !terminated() && ownBatchRunning()) {
         pollOnce(false);
-      }
-      if (stopping && (ownBatches & 1) == 1) {
-        shutdown(); // the poll thread's handler still runs: stop without it
       }
     } catch (RuntimeException | Error e) {
       LOG.error("subscription of group {} to {} stopped by an unexpected error", group, topics, e);
       stopping = true;
-      if ((ownBatches & 1) == 1 && terminated.getCount() > 0) {
-        shutdown();
-      }
     } finally {
-      pollRole.unlock();
+      try {
+        if (stopping && !terminated() && ownBatchRunning()) {
+          shutdown(); // the poll thread's handler still runs: stop without it
+        }
+      } finally {
+        pollRole.unlock();
+      }
     }
   }
 
@@ -435,7 +432,17 @@ final class RealSubscription<E> implements Subscription {
    * thread's, or after a stop that gave up on that one).
    */
   private boolean startable() {
-    return unappliedFailures.get() == 0 && inFlight < maxTasks && (ownBatches & 1) == 0;
+    return unappliedFailures.get() == 0 && inFlight < maxTasks && !ownBatchRunning();
+  }
+
+  /** Whether the poll thread is running a batch itself. */
+  private boolean ownBatchRunning() {
+    return (ownBatches & 1) == 1;
+  }
+
+  /** Whether the subscription has finished stopping. */
+  private boolean terminated() {
+    return terminated.getCount() == 0;
   }
 
   private void start(List<Delivery> batch) {
@@ -466,7 +473,7 @@ final class RealSubscription<E> implements Subscription {
     int i = 0;
     try {
       for (; i < batch.size(); i++) {
-        if (unappliedFailures.get() > 0 || state == State.FAILED || terminated.getCount() == 0) {
+        if (unappliedFailures.get() > 0 || state == State.FAILED || terminated()) {
           break; // a failure is being applied, or it (or a close) stopped the subscription: this batch waited too long
         }
         Delivery delivery = batch.get(i);

@@ -260,13 +260,7 @@ class EventBusEngineTest {
       handledByFirst.add(task.seq());
     });
     try {
-      int warmUp = 0;
-      while (!hung.isDone()) {
-        assertThat(warmUp).as("events handled before one ran on the poll thread").isLessThan(2_000);
-        first.publish(new Task("warm-" + warmUp, warmUp)).join();
-        int published = ++warmUp;
-        awaitUntil(() -> handledByFirst.size() == published || hung.isDone(), "warm-up event " + warmUp);
-      }
+      warmUpUntil(first, handledByFirst, hung);
 
       // A second member gets a partition only once the first gives one up, which takes a poll:
       // the handler thread polls in the hung poll thread's place.
@@ -329,13 +323,7 @@ class EventBusEngineTest {
       }
     });
     try {
-      int warmUp = 0;
-      while (!hung.isDone()) {
-        assertThat(warmUp).as("events handled before one ran on the poll thread").isLessThan(2_000);
-        bus.publish(new Task("warm-" + warmUp, warmUp)).join();
-        int published = ++warmUp;
-        awaitUntil(() -> handled.size() == published || hung.isDone(), "warm-up event " + warmUp);
-      }
+      warmUpUntil(bus, handled, hung);
       int handledBefore = handled.size();
       for (int seq = 10_000; seq < 10_005; seq++) {
         bus.publish(new Task("late-" + seq, seq)).join();
@@ -386,6 +374,21 @@ class EventBusEngineTest {
     assertThat(threads.subList(interruptedBy.get() + 1, threads.size()))
         .as("threads of the calls after the interrupting one").hasSize(20)
         .anySatisfy(thread -> assertThat(thread).startsWith("chorus-interrupting-poll-"));
+  }
+
+  /**
+   * Publishes tasks {@code warm-0}, {@code warm-1}, ... one at a time, each handled before the
+   * next, until {@code hung} is done: a short {@code concurrency(1)} handler soon runs on the
+   * poll thread, and the handlers here hang on the first call that does.
+   */
+  private static void warmUpUntil(EventBus bus, List<Integer> handled, CompletableFuture<?> hung) {
+    int warmUp = 0;
+    while (!hung.isDone()) {
+      assertThat(warmUp).as("events handled before one ran on the poll thread").isLessThan(2_000);
+      bus.publish(new Task("warm-" + warmUp, warmUp)).join();
+      int published = ++warmUp;
+      awaitUntil(() -> handled.size() == published || hung.isDone(), "warm-up event " + warmUp);
+    }
   }
 
   private static int partitionOf(InMemoryTransport transport, int seq) {
