@@ -49,10 +49,13 @@ import org.slf4j.MDC;
  * <p>With {@code concurrency(1)}, a short batch found while the handler thread is idle runs on
  * the poll thread itself, as a hand-written poll loop would run it: handing it over would cost
  * two thread wake-ups (the handler thread's, then the poll thread's for the outcome), which on
- * a busy machine take longer than the batch. The poll thread releases the poll role while it
- * runs the batch; should the batch run long (a handler that hangs), the idle handler thread
- * notices within {@link #WATCH} to {@code 2 × WATCH}, takes the role and polls, rebalances and
- * closes in its place until the batch returns.
+ * a busy machine take longer than the batch. "Short" is up to 100 µs by recent times while polls
+ * come back full (a backlog: handing over lets the next poll overlap with the batch), up to 1 ms
+ * once a poll came back short of the transport's limit (caught up: nothing to overlap with).
+ * The poll thread releases the poll role while it runs the batch; should the batch run long (a
+ * handler that hangs), the idle handler thread notices within {@link #WATCH} to
+ * {@code 2 × WATCH}, takes the role and polls, rebalances and closes in its place until the
+ * batch returns.
  */
 final class RealSubscription<E> implements Subscription {
 
@@ -70,8 +73,19 @@ final class RealSubscription<E> implements Subscription {
   private static final Duration POLL_BACKOFF_MIN = Duration.ofMillis(100);
   private static final Duration POLL_BACKOFF_MAX = Duration.ofSeconds(5);
   private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
-  /** The longest batch (by recent times per event) that the poll thread runs itself with {@code concurrency(1)}. */
+  /**
+   * The longest batch (by recent times per event) that the poll thread runs itself with
+   * {@code concurrency(1)} while polls come back full: more records are waiting, and handing the
+   * batch over lets the next poll overlap with it.
+   */
   private static final long INLINE_NANOS = 100_000;
+  /**
+   * The same once a poll came back short of the transport's {@link TransportConsumer#maxPollRecords}:
+   * the member has caught up, no next poll waits to overlap with the batch, and a hand-over would
+   * only add its two thread wake-ups to every event's latency. Bounded still, so that a batch that
+   * turned slow goes back to the handler thread and the poll thread keeps polling.
+   */
+  private static final long CAUGHT_UP_INLINE_NANOS = 1_000_000;
   /** How often the idle handler thread of a {@code concurrency(1)} subscription checks on a batch run by the poll thread. */
   private static final Duration WATCH = Duration.ofMillis(100);
   private static final Runnable NOTHING = () -> {};
@@ -86,6 +100,8 @@ final class RealSubscription<E> implements Subscription {
   private final int maxTasks;
   private final EventHandler<? super E> handler;
   private final TransportConsumer consumer;
+  /** The transport's limit on records per poll, or 0 if it gives none. */
+  private final int maxPollRecords;
   private final Thread pollThread;
   private final ThreadPoolExecutor workers;
   private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -113,6 +129,8 @@ final class RealSubscription<E> implements Subscription {
   /** Moving average of a batch's time on a handler thread per event (decoding included), in nanoseconds; -1 until known. */
   private long eventNanos = -1;
   private Duration pollBackoff = Duration.ZERO;
+  /** Whether the last poll returned fewer records than the transport's limit: the member has caught up. */
+  private boolean caughtUp;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -141,6 +159,7 @@ final class RealSubscription<E> implements Subscription {
           return thread;
         });
     this.consumer = bus.transport().consumer(group, topics, start, new Rebalance());
+    this.maxPollRecords = consumer.maxPollRecords();
     this.pollThread = new Thread(this::run, "chorus-" + group + "-poll-" + id);
     pollThread.setDaemon(true);
   }
@@ -249,6 +268,7 @@ final class RealSubscription<E> implements Subscription {
           : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
       records = consumer.poll(timeout);
       pollBackoff = Duration.ZERO;
+      caughtUp = records.size() < maxPollRecords;
     } catch (RuntimeException e) {
       polling = false;
       // A broker outage or a failed rebalance step: keep the subscription, wait, poll again.
@@ -396,8 +416,9 @@ final class RealSubscription<E> implements Subscription {
    * task when few are ready). Either way a batch holds about 20 ms of handler time at most.
    *
    * <p>With {@code concurrency(1)} and {@code mayRunHere}, a batch that recent times put under
-   * {@value #INLINE_NANOS} ns is returned instead of handed out when the handler thread is idle:
-   * the caller runs it (see {@link #runHere}).
+   * {@value #INLINE_NANOS} ns ({@value #CAUGHT_UP_INLINE_NANOS} ns once a poll came back short of
+   * the transport's limit) is returned instead of handed out when the handler thread is idle: the
+   * caller runs it (see {@link #runHere}).
    */
   private List<Delivery> dispatch(boolean mayRunHere) {
     while (!stopping && dispatchable()) {
@@ -412,7 +433,8 @@ final class RealSubscription<E> implements Subscription {
       while (batch.size() < size && (delivery = dispatcher.next()) != null) {
         batch.add(delivery);
       }
-      if (mayRunHere && inFlight == 0 && eventNanos >= 0 && batch.size() * eventNanos <= INLINE_NANOS) {
+      if (mayRunHere && inFlight == 0 && eventNanos >= 0
+          && batch.size() * eventNanos <= (caughtUp ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS)) {
         begin(batch);
         return batch; // nothing else may start while it runs: concurrency(1)
       }
@@ -521,7 +543,10 @@ final class RealSubscription<E> implements Subscription {
       Runnable apply = () -> {
         inFlight--;
         if (perEvent >= 0) {
-          eventNanos = eventNanos < 0 ? perEvent : (eventNanos * 7 + perEvent) / 8;
+          // One sample counts for at most 4 × the average (or 10 µs): a GC pause or a descheduled
+          // thread in one batch would otherwise send the next several batches to the handler thread.
+          long sample = eventNanos < 0 ? perEvent : Math.min(perEvent, Math.max(4 * eventNanos, 10_000));
+          eventNanos = eventNanos < 0 ? sample : (eventNanos * 7 + sample) / 8;
         }
         for (CompletableFuture<Runnable> outcome : outcomes) {
           outcome.join().run();

@@ -23,6 +23,20 @@ public interface TransportConsumer extends AutoCloseable {
   List<TransportRecord> poll(Duration timeout);
 
   /**
+   * The most records one {@link #poll} returns, or 0 (the default) if the transport does not
+   * say. A poll that returns fewer tells the engine that the member has caught up with its
+   * partitions, so that no next poll is waiting to overlap with the handling of this one: with
+   * {@code concurrency(1)} the engine then runs a longer batch on its polling thread rather than
+   * pay two thread wake-ups to hand it over. Full polls (a backlog), or any poll when this is 0,
+   * get the hand-over.
+   *
+   * @return the transport's limit on records per poll, or 0 if unknown
+   */
+  default int maxPollRecords() {
+    return 0;
+  }
+
+  /**
    * Stops returning records of these partitions until {@link #resume}; assignment is kept.
    *
    * @param partitions partitions to pause

@@ -116,6 +116,11 @@ final class InMemoryConsumer implements TransportConsumer {
     }
   }
 
+  @Override
+  public int maxPollRecords() {
+    return MAX_POLL_RECORDS;
+  }
+
   private static long saturatedNanos(Duration duration) {
     try {
       return duration.toNanos();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,6 +46,7 @@ final class KafkaGroupConsumer implements TransportConsumer {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String group;
   private final Duration closeTimeout;
+  private final int maxPollRecords;
   private boolean wokenUp;
 
   KafkaGroupConsumer(Map<String, Object> config, String group, Collection<String> topics, RebalanceListener listener,
@@ -52,6 +54,9 @@ final class KafkaGroupConsumer implements TransportConsumer {
     this.consumer = new KafkaConsumer<>(config);
     this.group = group;
     this.closeTimeout = closeTimeout;
+    // Valid by now: the consumer was built from it (Kafka takes an Integer or a String).
+    Object max = config.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+    this.maxPollRecords = max == null ? ConsumerConfig.DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(max.toString().trim());
     consumer.subscribe(List.copyOf(topics), new ConsumerRebalanceListener() {
       @Override
       public void onPartitionsRevoked(Collection<org.apache.kafka.common.TopicPartition> partitions) {
@@ -105,6 +110,11 @@ final class KafkaGroupConsumer implements TransportConsumer {
         Instant.ofEpochMilli(Math.max(0, record.timestamp())),
         record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
         record.value() == null ? EMPTY : record.value(), HeaderMap.of(record.headers().toArray()));
+  }
+
+  @Override
+  public int maxPollRecords() {
+    return maxPollRecords;
   }
 
   @Override

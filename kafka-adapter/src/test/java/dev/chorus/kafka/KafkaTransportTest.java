@@ -175,17 +175,21 @@ class KafkaTransportTest {
         .property(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "7").build();
     closeables.add(seven);
 
-    assertThat(pollSizes(transport, topic, "poll-size-" + run)).containsExactly(100, 100, 100);
+    assertThat(pollSizes(transport, topic, "poll-size-" + run, 100)).containsExactly(100, 100, 100);
     List<Integer> sevens = new ArrayList<>(Collections.nCopies(42, 7));
     sevens.add(6);
-    assertThat(pollSizes(seven, topic, "poll-size-seven-" + run)).containsExactlyElementsOf(sevens);
+    assertThat(pollSizes(seven, topic, "poll-size-seven-" + run, 7)).containsExactlyElementsOf(sevens);
   }
 
-  /** The sizes of the non-empty polls of a new group that reads the topic's 300 records from the start. */
-  private List<Integer> pollSizes(Transport transport, String topic, String group) {
+  /**
+   * The sizes of the non-empty polls of a new group that reads the topic's 300 records from the
+   * start, after checking that its consumer reports {@code maxPollRecords} as its limit.
+   */
+  private List<Integer> pollSizes(Transport transport, String topic, String group, int maxPollRecords) {
     List<Integer> sizes = new ArrayList<>();
     TransportConsumer consumer = transport.consumer(group, List.of(topic), StartPosition.EARLIEST, ignoringRebalance());
     closeables.add(consumer);
+    assertThat(consumer.maxPollRecords()).as("the limit the consumer reports").isEqualTo(maxPollRecords);
     awaitUntil(() -> {
       int size = consumer.poll(Duration.ofMillis(100)).size();
       if (size > 0) {

@@ -295,6 +295,98 @@ class EventBusEngineTest {
   }
 
   @Test
+  void aMemberThatCaughtUpRunsBatchesOfUpToAMillisecondOnItsPollThreadABackloggedOneHandsThemOver() {
+    // Rounds of 10 events of 25 µs each, in polls of exactly 10: over the 100 µs a backlogged
+    // member runs on its poll thread, under the 1 ms of one that caught up. Below a limit of 500
+    // the member has caught up; at a limit of 10, more records are waiting.
+    warmUpTheCodec();
+    assertThat(new TenARound("caught-up", 500).untilOnThePollThread())
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-caught-up-poll-"));
+
+    TenARound backlogged = new TenARound("backlogged", 10);
+    List<String> threads = new ArrayList<>();
+    for (int round = 0; round < TenARound.MAX_ROUNDS; round++) {
+      threads.addAll(backlogged.round(25));
+    }
+    assertThat(threads).as("threads of every event").hasSize(10 * TenARound.MAX_ROUNDS)
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-backlogged-handler-"));
+
+    // Not because handler times were still settling: a new caught-up member now gets there too.
+    assertThat(new TenARound("caught-up-again", 500).untilOnThePollThread())
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-caught-up-again-poll-"));
+  }
+
+  @Test
+  void oneSlowCallDoesNotSendTheNextBatchesOfACaughtUpMemberToItsHandlerThread() {
+    warmUpTheCodec();
+    TenARound member = new TenARound("slow-once", 500);
+    member.untilOnThePollThread();
+    for (int round = 0; round < 10; round++) {
+      member.round(25); // recent times settle below the first that passed
+    }
+    // 20 ms in a round of 10 is 2 ms an event, 80 times the others: counted in full, it would put
+    // the next round of 10 over 1 ms.
+    assertThat(member.round(20_000)).as("the round with the slow call").hasSize(10);
+    assertThat(member.round(25)).as("threads of the round after it")
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-slow-once-poll-"));
+  }
+
+  /** Decodes one task in a bus of its own: the first in a JVM takes milliseconds while Jackson builds its deserializer. */
+  private void warmUpTheCodec() {
+    EventBus bus = bus(EventBus.builder().transport(onePartition()));
+    List<Task> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(Task.class).group("warm-up").handle((task, ctx) -> handled.add(task));
+    bus.publish(new Task("warm-up", 0)).join();
+    awaitUntil(() -> handled.size() == 1, "the warm-up task handled");
+  }
+
+  /**
+   * A {@code concurrency(1)} member of a new group, handling rounds of 10 tasks of distinct keys
+   * (one batch a round), delivered in polls of exactly 10 by a transport that reports
+   * {@code limit} records a poll. A task spins for its {@code seq} in microseconds.
+   */
+  private final class TenARound {
+    static final int MAX_ROUNDS = 40;
+    private final EventBus bus;
+    private final List<String> threads = new CopyOnWriteArrayList<>();
+    private int rounds;
+
+    TenARound(String group, int limit) {
+      FaultyTransport transport = new FaultyTransport(onePartition());
+      transport.pollsOf = 10;
+      transport.maxPollRecords = limit;
+      bus = bus(EventBus.builder().transport(transport));
+      bus.subscribe(Task.class).group(group).handle((task, ctx) -> {
+        long until = System.nanoTime() + task.seq() * 1_000L;
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+        threads.add(Thread.currentThread().getName());
+      });
+    }
+
+    /** Runs a round whose first task takes {@code firstMicros}, the others 25 µs; the threads that handled it. */
+    List<String> round(int firstMicros) {
+      int from = 10 * rounds++;
+      for (int i = 0; i < 10; i++) {
+        bus.publish(new Task("key-" + i, i == 0 ? firstMicros : 25)).join();
+      }
+      awaitUntil(() -> threads.size() == from + 10, "round " + rounds + " handled");
+      assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+      return List.copyOf(threads.subList(from, from + 10));
+    }
+
+    /** Runs rounds of 25 µs tasks until one runs wholly on the poll thread, up to {@link #MAX_ROUNDS}; the last round's threads. */
+    List<String> untilOnThePollThread() {
+      List<String> round;
+      do {
+        round = round(25);
+      } while (rounds < MAX_ROUNDS && !round.stream().allMatch(thread -> thread.contains("-poll-")));
+      return round;
+    }
+  }
+
+  @Test
   void whileAHandlerHangsOnThePollThreadNothingElseStartsNotEvenAfterClose() throws Exception {
     InMemoryTransport transport = onePartition();
     closeables.add(transport);

@@ -10,6 +10,7 @@ import dev.chorus.spi.Transport;
 import dev.chorus.spi.TransportConsumer;
 import dev.chorus.spi.TransportRecord;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,13 @@ final class FaultyTransport implements Transport {
   volatile Predicate<OutgoingRecord> tooLarge = record -> false;
   final ConcurrentLinkedQueue<TopicPartition> paused = new ConcurrentLinkedQueue<>();
   final AtomicInteger failingPolls = new AtomicInteger();
+  /**
+   * When above 0, set before subscribing: a poll returns records only once this many have come,
+   * and then exactly this many (for a single member: what it holds back is not revoked).
+   */
+  volatile int pollsOf;
+  /** When above 0, set before subscribing: the limit on records per poll that consumers report. */
+  volatile int maxPollRecords;
 
   FaultyTransport(Transport delegate) {
     this.delegate = delegate;
@@ -62,13 +70,31 @@ final class FaultyTransport implements Transport {
   public TransportConsumer consumer(String group, Collection<String> topics, StartPosition start,
       RebalanceListener listener) {
     TransportConsumer consumer = delegate.consumer(group, topics, start, listener);
+    int size = pollsOf;
+    int limit = maxPollRecords > 0 ? maxPollRecords : consumer.maxPollRecords();
     return new TransportConsumer() {
+      private final List<TransportRecord> held = new ArrayList<>();
+
       @Override
       public List<TransportRecord> poll(Duration timeout) {
         if (failingPolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           throw new IllegalStateException("injected poll failure");
         }
-        return consumer.poll(timeout);
+        if (size <= 0) {
+          return consumer.poll(timeout);
+        }
+        held.addAll(consumer.poll(timeout));
+        if (held.size() < size) {
+          return List.of();
+        }
+        List<TransportRecord> polled = new ArrayList<>(held.subList(0, size));
+        held.subList(0, size).clear();
+        return polled;
+      }
+
+      @Override
+      public int maxPollRecords() {
+        return limit;
       }
 
       @Override
