@@ -8,11 +8,12 @@ package dev.chorus;
  * <p>Called on one of the subscription's handler threads ({@code chorus-<group>-handler-N}),
  * never for two events of one key at once. With {@code concurrency(n) > 1} the same instance
  * is called concurrently for events of different keys, so it must be thread-safe then. With
- * {@code concurrency(1)}, short calls (together up to a millisecond a poll) may run on the
- * subscription's poll thread ({@code chorus-<group>-poll-N}) instead, as in a hand-written poll
- * loop, which saves two thread wake-ups a poll; should such a call run long, the handler thread
- * polls in its place meanwhile, so a hanging handler never stops the member from rebalancing or
- * closing. Either way one call at a time.
+ * {@code concurrency(1)}, short calls (batches of up to about a millisecond by recent times,
+ * so single calls of up to about that) may run on the subscription's poll thread
+ * ({@code chorus-<group>-poll-N}) instead, as in a hand-written poll loop, which saves two
+ * thread wake-ups a poll; should such a call run long, the handler thread polls in its place
+ * meanwhile, so a hanging handler never stops the member from rebalancing or closing. Either way
+ * one call at a time.
  *
  * @param <E> the event type
  */

@@ -51,7 +51,8 @@ import org.slf4j.MDC;
  * two thread wake-ups (the handler thread's, then the poll thread's for the outcome), which on
  * a busy machine take longer than the batch. "Short" is up to 100 µs by recent times while polls
  * come back full (a backlog: handing over lets the next poll overlap with the batch), up to 1 ms
- * once a poll came back short of the transport's limit (caught up: nothing to overlap with).
+ * when the last poll that returned records came back short of the transport's limit and nothing
+ * else is ready (caught up: nothing to overlap with).
  * The poll thread releases the poll role while it runs the batch; should the batch run long (a
  * handler that hangs), the idle handler thread notices within {@link #WATCH} to
  * {@code 2 × WATCH}, takes the role and polls, rebalances and closes in its place until the
@@ -80,10 +81,12 @@ final class RealSubscription<E> implements Subscription {
    */
   private static final long INLINE_NANOS = 100_000;
   /**
-   * The same once a poll came back short of the transport's {@link TransportConsumer#maxPollRecords}:
-   * the member has caught up, no next poll waits to overlap with the batch, and a hand-over would
-   * only add its two thread wake-ups to every event's latency. Bounded still, so that a batch that
-   * turned slow goes back to the handler thread and the poll thread keeps polling.
+   * The same when the last poll that returned records came back short of the transport's
+   * {@link TransportConsumer#maxPollRecords} and the batch takes every ready event: the member has
+   * caught up, no next poll waits to overlap with the batch, and a hand-over would only add its
+   * two thread wake-ups to every event's latency. Bounded still (by recent times, which one slow
+   * batch moves by at most 4 ×), so that a handler that turned slow goes back to the handler
+   * thread and the poll thread keeps polling.
    */
   private static final long CAUGHT_UP_INLINE_NANOS = 1_000_000;
   /** How often the idle handler thread of a {@code concurrency(1)} subscription checks on a batch run by the poll thread. */
@@ -129,7 +132,7 @@ final class RealSubscription<E> implements Subscription {
   /** Moving average of a batch's time on a handler thread per event (decoding included), in nanoseconds; -1 until known. */
   private long eventNanos = -1;
   private Duration pollBackoff = Duration.ZERO;
-  /** Whether the last poll returned fewer records than the transport's limit: the member has caught up. */
+  /** Whether the last poll that returned records returned fewer than the transport's limit: the member has caught up. */
   private boolean caughtUp;
   private long lastCommitNanos;
   private int commitFailures;
@@ -268,7 +271,9 @@ final class RealSubscription<E> implements Subscription {
           : uncommitted() ? COMMIT_INTERVAL : IDLE_POLL;
       records = consumer.poll(timeout);
       pollBackoff = Duration.ZERO;
-      caughtUp = records.size() < maxPollRecords;
+      if (!records.isEmpty()) { // an empty poll may have been cut short by a wakeup
+        caughtUp = records.size() < maxPollRecords;
+      }
     } catch (RuntimeException e) {
       polling = false;
       // A broker outage or a failed rebalance step: keep the subscription, wait, poll again.
@@ -416,9 +421,9 @@ final class RealSubscription<E> implements Subscription {
    * task when few are ready). Either way a batch holds about 20 ms of handler time at most.
    *
    * <p>With {@code concurrency(1)} and {@code mayRunHere}, a batch that recent times put under
-   * {@value #INLINE_NANOS} ns ({@value #CAUGHT_UP_INLINE_NANOS} ns once a poll came back short of
-   * the transport's limit) is returned instead of handed out when the handler thread is idle: the
-   * caller runs it (see {@link #runHere}).
+   * {@value #INLINE_NANOS} ns ({@value #CAUGHT_UP_INLINE_NANOS} ns when caught up, see
+   * {@link #CAUGHT_UP_INLINE_NANOS}) is returned instead of handed out when the handler thread is
+   * idle: the caller runs it (see {@link #runHere}).
    */
   private List<Delivery> dispatch(boolean mayRunHere) {
     while (!stopping && dispatchable()) {
@@ -433,8 +438,9 @@ final class RealSubscription<E> implements Subscription {
       while (batch.size() < size && (delivery = dispatcher.next()) != null) {
         batch.add(delivery);
       }
-      if (mayRunHere && inFlight == 0 && eventNanos >= 0
-          && batch.size() * eventNanos <= (caughtUp ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS)) {
+      // Caught up, and nothing else ready behind this batch (as there is while partitions are paused).
+      long bound = caughtUp && dispatcher.readyCount() == 0 ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS;
+      if (mayRunHere && inFlight == 0 && eventNanos >= 0 && batch.size() * eventNanos <= bound) {
         begin(batch);
         return batch; // nothing else may start while it runs: concurrency(1)
       }

@@ -24,11 +24,12 @@ public interface TransportConsumer extends AutoCloseable {
 
   /**
    * The most records one {@link #poll} returns, or 0 (the default) if the transport does not
-   * say. A poll that returns fewer tells the engine that the member has caught up with its
-   * partitions, so that no next poll is waiting to overlap with the handling of this one: with
-   * {@code concurrency(1)} the engine then runs a longer batch on its polling thread rather than
-   * pay two thread wake-ups to hand it over. Full polls (a backlog), or any poll when this is 0,
-   * get the hand-over.
+   * say. A poll that returns records, but fewer than this, tells the engine that the member has
+   * read what was there to read (empty polls say nothing: a {@link #wakeup()} cuts them short),
+   * so that no next poll is waiting to overlap with the handling of this one: with
+   * {@code concurrency(1)} the engine then runs batches of up to about 1 ms on its polling
+   * thread rather than pay two thread wake-ups to hand them over. After a full poll, or always
+   * when this is 0, it does so only for batches of up to about 100 µs.
    *
    * @return the transport's limit on records per poll, or 0 if unknown
    */

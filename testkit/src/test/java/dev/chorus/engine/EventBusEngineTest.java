@@ -296,7 +296,7 @@ class EventBusEngineTest {
 
   @Test
   void aMemberThatCaughtUpRunsBatchesOfUpToAMillisecondOnItsPollThreadABackloggedOneHandsThemOver() {
-    // Rounds of 10 events of 25 µs each, in polls of exactly 10: over the 100 µs a backlogged
+    // Rounds of 10 events of 20 µs each, in polls of exactly 10: over the 100 µs a backlogged
     // member runs on its poll thread, under the 1 ms of one that caught up. Below a limit of 500
     // the member has caught up; at a limit of 10, more records are waiting.
     warmUpTheCodec();
@@ -306,7 +306,7 @@ class EventBusEngineTest {
     TenARound backlogged = new TenARound("backlogged", 10);
     List<String> threads = new ArrayList<>();
     for (int round = 0; round < TenARound.MAX_ROUNDS; round++) {
-      threads.addAll(backlogged.round(25));
+      threads.addAll(backlogged.round(20));
     }
     assertThat(threads).as("threads of every event").hasSize(10 * TenARound.MAX_ROUNDS)
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-backlogged-handler-"));
@@ -322,12 +322,12 @@ class EventBusEngineTest {
     TenARound member = new TenARound("slow-once", 500);
     member.untilOnThePollThread();
     for (int round = 0; round < 10; round++) {
-      member.round(25); // recent times settle below the first that passed
+      member.round(20); // recent times settle below the first that passed
     }
-    // 20 ms in a round of 10 is 2 ms an event, 80 times the others: counted in full, it would put
+    // 20 ms in a round of 10 is 2 ms an event, 100 times the others: counted in full, it would put
     // the next round of 10 over 1 ms.
     assertThat(member.round(20_000)).as("the round with the slow call").hasSize(10);
-    assertThat(member.round(25)).as("threads of the round after it")
+    assertThat(member.round(20)).as("threads of the round after it")
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-slow-once-poll-"));
   }
 
@@ -365,22 +365,22 @@ class EventBusEngineTest {
       });
     }
 
-    /** Runs a round whose first task takes {@code firstMicros}, the others 25 µs; the threads that handled it. */
+    /** Runs a round whose first task takes {@code firstMicros}, the others 20 µs; the threads that handled it. */
     List<String> round(int firstMicros) {
       int from = 10 * rounds++;
       for (int i = 0; i < 10; i++) {
-        bus.publish(new Task("key-" + i, i == 0 ? firstMicros : 25)).join();
+        bus.publish(new Task("key-" + i, i == 0 ? firstMicros : 20)).join();
       }
       awaitUntil(() -> threads.size() == from + 10, "round " + rounds + " handled");
       assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
       return List.copyOf(threads.subList(from, from + 10));
     }
 
-    /** Runs rounds of 25 µs tasks until one runs wholly on the poll thread, up to {@link #MAX_ROUNDS}; the last round's threads. */
+    /** Runs rounds of 20 µs tasks until one runs wholly on the poll thread, up to {@link #MAX_ROUNDS}; the last round's threads. */
     List<String> untilOnThePollThread() {
       List<String> round;
       do {
-        round = round(25);
+        round = round(20);
       } while (rounds < MAX_ROUNDS && !round.stream().allMatch(thread -> thread.contains("-poll-")));
       return round;
     }
