@@ -438,15 +438,19 @@ final class RealSubscription<E> implements Subscription {
       while (batch.size() < size && (delivery = dispatcher.next()) != null) {
         batch.add(delivery);
       }
-      // Caught up, and nothing else ready behind this batch (as there is while partitions are paused).
-      long bound = caughtUp && dispatcher.readyCount() == 0 ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS;
-      if (mayRunHere && inFlight == 0 && eventNanos >= 0 && batch.size() * eventNanos <= bound) {
+      if (mayRunHere && inFlight == 0 && eventNanos >= 0 && batch.size() * eventNanos <= inlineNanos()) {
         begin(batch);
         return batch; // nothing else may start while it runs: concurrency(1)
       }
       start(batch);
     }
     return null;
+  }
+
+  /** The longest batch, by recent times, that the poll thread runs itself now. */
+  private long inlineNanos() {
+    // Caught up, and nothing else ready behind this batch (as there is while partitions are paused).
+    return caughtUp && dispatcher.readyCount() == 0 ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS;
   }
 
   private boolean dispatchable() {
@@ -551,8 +555,8 @@ final class RealSubscription<E> implements Subscription {
         if (perEvent >= 0) {
           // One sample counts for at most 4 × the average (or 10 µs): a GC pause or a descheduled
           // thread in one batch would otherwise send the next several batches to the handler thread.
-          long sample = eventNanos < 0 ? perEvent : Math.min(perEvent, Math.max(4 * eventNanos, 10_000));
-          eventNanos = eventNanos < 0 ? sample : (eventNanos * 7 + sample) / 8;
+          eventNanos = eventNanos < 0 ? perEvent
+              : (eventNanos * 7 + Math.min(perEvent, Math.max(4 * eventNanos, 10_000))) / 8;
         }
         for (CompletableFuture<Runnable> outcome : outcomes) {
           outcome.join().run();
