@@ -76,17 +76,18 @@ final class RealSubscription<E> implements Subscription {
   private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
   /**
    * The longest batch (by recent times per event) that the poll thread runs itself with
-   * {@code concurrency(1)} while polls come back full: more records are waiting, and handing the
-   * batch over lets the next poll overlap with it.
+   * {@code concurrency(1)} while polls come back full, two or more in a row: a backlog, in which
+   * handing the batch over lets the next poll overlap with it.
    */
   private static final long INLINE_NANOS = 100_000;
   /**
    * The same when the last poll that returned records came back short of the transport's
-   * {@link TransportConsumer#maxPollRecords} and the batch takes every ready event: the member has
-   * caught up, no next poll waits to overlap with the batch, and a hand-over would only add its
-   * two thread wake-ups to every event's latency. Bounded still (by recent times, which one slow
-   * batch moves by at most 4 ×), so that a handler that turned slow goes back to the handler
-   * thread and the poll thread keeps polling.
+   * {@link TransportConsumer#maxPollRecords}, or was the first full one after a short one, and the
+   * batch takes every ready event: the member has caught up (or meets a burst, such as the
+   * records that piled up during a GC pause), no next poll waits to overlap with the batch, and a
+   * hand-over would only add its two thread wake-ups to every event's latency. Bounded still (by
+   * recent times, which one slow batch moves by at most 4 ×), so that a handler that turned slow
+   * goes back to the handler thread and the poll thread keeps polling.
    */
   private static final long CAUGHT_UP_INLINE_NANOS = 1_000_000;
   /** How often the idle handler thread of a {@code concurrency(1)} subscription checks on a batch run by the poll thread. */
@@ -132,8 +133,14 @@ final class RealSubscription<E> implements Subscription {
   /** Moving average of a batch's time on a handler thread per event (decoding included), in nanoseconds; -1 until known. */
   private long eventNanos = -1;
   private Duration pollBackoff = Duration.ZERO;
-  /** Whether the last poll that returned records returned fewer than the transport's limit: the member has caught up. */
+  /**
+   * Whether the last poll that returned records returned fewer than the transport's limit, or
+   * was the first full one after such a poll: the member has caught up, or meets a burst rather
+   * than a backlog. See {@link #CAUGHT_UP_INLINE_NANOS}.
+   */
   private boolean caughtUp;
+  /** Whether the last poll that returned records returned the transport's limit. */
+  private boolean lastPollFull;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -272,7 +279,11 @@ final class RealSubscription<E> implements Subscription {
       records = consumer.poll(timeout);
       pollBackoff = Duration.ZERO;
       if (!records.isEmpty()) { // an empty poll may have been cut short by a wakeup
-        caughtUp = records.size() < maxPollRecords;
+        // One full poll after short ones is a burst (say the records of a GC pause), two in a row a
+        // backlog. With the limit unknown (0) every poll counts as full, and none as caught up.
+        boolean full = records.size() >= maxPollRecords;
+        caughtUp = maxPollRecords > 0 && (!full || !lastPollFull);
+        lastPollFull = full;
       }
     } catch (RuntimeException e) {
       polling = false;

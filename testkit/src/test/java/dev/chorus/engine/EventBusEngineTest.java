@@ -298,12 +298,14 @@ class EventBusEngineTest {
   void aMemberThatCaughtUpRunsBatchesOfUpToAMillisecondOnItsPollThreadABackloggedOneHandsThemOver() {
     // Rounds of 10 events of 20 µs each, in polls of exactly 10: over the 100 µs a backlogged
     // member runs on its poll thread, under the 1 ms of one that caught up. Below a limit of 500
-    // the member has caught up; at a limit of 10, more records are waiting.
+    // the member has caught up; at a limit of 10 every poll is full, a backlog from the second on
+    // (the first is a burst, see the next test).
     warmUpTheCodec();
     assertThat(new TenARound("caught-up", 500).untilOnThePollThread())
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-caught-up-poll-"));
 
     TenARound backlogged = new TenARound("backlogged", 10);
+    backlogged.round(20);
     List<String> threads = new ArrayList<>();
     for (int round = 0; round < TenARound.MAX_ROUNDS; round++) {
       threads.addAll(backlogged.round(20));
@@ -331,6 +333,26 @@ class EventBusEngineTest {
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-slow-once-poll-"));
   }
 
+  @Test
+  void aFullPollAfterShortOnesRunsOnThePollThreadTheSecondFullOneInARowIsHandedOver() {
+    // A limit of 10: polls of 9 are short (caught up), polls of 10 full. The first full poll after
+    // short ones is a burst (the records of a GC pause, say); two full polls in a row are a backlog.
+    warmUpTheCodec();
+    TenARound member = new TenARound("burst", 10);
+    assertThat(member.untilOnThePollThread(9)).as("threads of a short poll's events")
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-poll-"));
+    for (int round = 0; round < 10; round++) {
+      member.round(9, 20); // recent times settle: a poll of 10 is then well under 1 ms, still over 100 µs
+    }
+
+    assertThat(member.round(10, 20)).as("threads of the first full poll's events")
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-poll-"));
+    assertThat(member.round(10, 20)).as("threads of the second full poll's events")
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-handler-"));
+    assertThat(member.round(9, 20)).as("threads of the next short poll's events")
+        .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-poll-"));
+  }
+
   /** Decodes one task in a bus of its own: the first in a JVM takes milliseconds while Jackson builds its deserializer. */
   private void warmUpTheCodec() {
     EventBus bus = bus(EventBus.builder().transport(onePartition()));
@@ -341,18 +363,19 @@ class EventBusEngineTest {
   }
 
   /**
-   * A {@code concurrency(1)} member of a new group, handling rounds of 10 tasks of distinct keys
-   * (one batch a round), delivered in polls of exactly 10 by a transport that reports
+   * A {@code concurrency(1)} member of a new group, handling rounds of 10 tasks (or of another
+   * size) of distinct keys, one poll and one batch a round, by a transport that reports
    * {@code limit} records a poll. A task spins for its {@code seq} in microseconds.
    */
   private final class TenARound {
     static final int MAX_ROUNDS = 40;
+    private final FaultyTransport transport;
     private final EventBus bus;
     private final List<String> threads = new CopyOnWriteArrayList<>();
     private int rounds;
 
     TenARound(String group, int limit) {
-      FaultyTransport transport = new FaultyTransport(onePartition());
+      transport = new FaultyTransport(onePartition());
       transport.pollsOf = 10;
       transport.maxPollRecords = limit;
       bus = bus(EventBus.builder().transport(transport));
@@ -365,22 +388,34 @@ class EventBusEngineTest {
       });
     }
 
-    /** Runs a round whose first task takes {@code firstMicros}, the others 20 µs; the threads that handled it. */
+    /** Runs a round of 10 whose first task takes {@code firstMicros}, the others 20 µs; the threads that handled it. */
     List<String> round(int firstMicros) {
-      int from = 10 * rounds++;
-      for (int i = 0; i < 10; i++) {
-        bus.publish(new Task("key-" + i, i == 0 ? firstMicros : 20)).join();
-      }
-      awaitUntil(() -> threads.size() == from + 10, "round " + rounds + " handled");
-      assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
-      return List.copyOf(threads.subList(from, from + 10));
+      return round(10, firstMicros);
     }
 
-    /** Runs rounds of 20 µs tasks until one runs wholly on the poll thread, up to {@link #MAX_ROUNDS}; the last round's threads. */
+    /** Runs a round of {@code size} tasks in one poll, as {@link #round(int)} does. */
+    List<String> round(int size, int firstMicros) {
+      transport.pollsOf = size; // the previous round was handled: nothing is held back
+      rounds++;
+      int from = threads.size();
+      for (int i = 0; i < size; i++) {
+        bus.publish(new Task("key-" + i, i == 0 ? firstMicros : 20)).join();
+      }
+      awaitUntil(() -> threads.size() == from + size, "round " + rounds + " handled");
+      assertThat(bus.awaitIdle(TIMEOUT)).isTrue();
+      return List.copyOf(threads.subList(from, from + size));
+    }
+
+    /** Runs rounds of ten 20 µs tasks until one runs wholly on the poll thread, up to {@link #MAX_ROUNDS}; the last round's threads. */
     List<String> untilOnThePollThread() {
+      return untilOnThePollThread(10);
+    }
+
+    /** The same with rounds of {@code size}. */
+    List<String> untilOnThePollThread(int size) {
       List<String> round;
       do {
-        round = round(20);
+        round = round(size, 20);
       } while (rounds < MAX_ROUNDS && !round.stream().allMatch(thread -> thread.contains("-poll-")));
       return round;
     }

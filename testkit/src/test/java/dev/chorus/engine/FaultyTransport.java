@@ -34,8 +34,9 @@ final class FaultyTransport implements Transport {
   final ConcurrentLinkedQueue<TopicPartition> paused = new ConcurrentLinkedQueue<>();
   final AtomicInteger failingPolls = new AtomicInteger();
   /**
-   * When above 0, set before subscribing: a poll returns records only once this many have come,
-   * and then exactly this many (for a single member: what it holds back is not revoked).
+   * When above 0: a poll returns records only once this many have come, and then exactly this
+   * many (for a single member: what it holds back is not revoked). Read at every poll, so a test
+   * may change it between rounds of exactly this many records.
    */
   volatile int pollsOf;
   /** When above 0, set before subscribing: the limit on records per poll that consumers report. */
@@ -70,7 +71,6 @@ final class FaultyTransport implements Transport {
   public TransportConsumer consumer(String group, Collection<String> topics, StartPosition start,
       RebalanceListener listener) {
     TransportConsumer consumer = delegate.consumer(group, topics, start, listener);
-    int size = pollsOf;
     int limit = maxPollRecords > 0 ? maxPollRecords : consumer.maxPollRecords();
     return new TransportConsumer() {
       private final List<TransportRecord> held = new ArrayList<>();
@@ -80,15 +80,17 @@ final class FaultyTransport implements Transport {
         if (failingPolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           throw new IllegalStateException("injected poll failure");
         }
-        if (size <= 0) {
+        if (pollsOf <= 0 && held.isEmpty()) {
           return consumer.poll(timeout);
         }
         held.addAll(consumer.poll(timeout));
-        if (held.size() < size) {
+        int size = pollsOf; // read after the poll: a round's records come after the size set for it
+        int take = size <= 0 ? held.size() : size;
+        if (held.size() < take) {
           return List.of();
         }
-        List<TransportRecord> polled = new ArrayList<>(held.subList(0, size));
-        held.subList(0, size).clear();
+        List<TransportRecord> polled = new ArrayList<>(held.subList(0, take));
+        held.subList(0, take).clear();
         return polled;
       }
 
