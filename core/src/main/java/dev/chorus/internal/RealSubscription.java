@@ -139,8 +139,8 @@ final class RealSubscription<E> implements Subscription {
    * than a backlog. See {@link #CAUGHT_UP_INLINE_NANOS}.
    */
   private boolean caughtUp;
-  /** Whether the last poll that returned records returned the transport's limit. */
-  private boolean lastPollFull;
+  /** Whether the last poll that returned records returned the transport's limit; a new member assumes a backlog. */
+  private boolean lastPollFull = true;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -279,8 +279,9 @@ final class RealSubscription<E> implements Subscription {
       records = consumer.poll(timeout);
       pollBackoff = Duration.ZERO;
       if (!records.isEmpty()) { // an empty poll may have been cut short by a wakeup
-        // One full poll after short ones is a burst (say the records of a GC pause), two in a row a
-        // backlog. With the limit unknown (0) every poll counts as full, and none as caught up.
+        // One full poll after a short one is a burst (say the records of a GC pause), two in a row
+        // (empty polls between them aside) a backlog. With the limit unknown (0) every poll counts
+        // as full, and none as caught up.
         boolean full = records.size() >= maxPollRecords;
         caughtUp = maxPollRecords > 0 && (!full || !lastPollFull);
         lastPollFull = full;

@@ -30,8 +30,8 @@ public interface TransportConsumer extends AutoCloseable {
    * {@code concurrency(1)} the engine then runs batches of up to about 1 ms on its polling
    * thread rather than pay two thread wake-ups to hand them over. So it does after the first
    * full poll that follows a short one (a burst, such as the records of a GC pause). After two
-   * full polls in a row (a backlog), or always when this is 0, it does so only for batches of up
-   * to about 100 µs.
+   * polls in a row that returned records, both full (a backlog), or always when this is 0, it
+   * does so only for batches of up to about 100 µs.
    *
    * @return the transport's limit on records per poll, or 0 if unknown
    */

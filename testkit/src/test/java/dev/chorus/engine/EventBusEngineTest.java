@@ -298,14 +298,13 @@ class EventBusEngineTest {
   void aMemberThatCaughtUpRunsBatchesOfUpToAMillisecondOnItsPollThreadABackloggedOneHandsThemOver() {
     // Rounds of 10 events of 20 µs each, in polls of exactly 10: over the 100 µs a backlogged
     // member runs on its poll thread, under the 1 ms of one that caught up. Below a limit of 500
-    // the member has caught up; at a limit of 10 every poll is full, a backlog from the second on
-    // (the first is a burst, see the next test).
+    // the member has caught up; at a limit of 10 every poll is full: a backlog (a new member
+    // assumes one until a poll comes back short).
     warmUpTheCodec();
     assertThat(new TenARound("caught-up", 500).untilOnThePollThread())
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-caught-up-poll-"));
 
     TenARound backlogged = new TenARound("backlogged", 10);
-    backlogged.round(20);
     List<String> threads = new ArrayList<>();
     for (int round = 0; round < TenARound.MAX_ROUNDS; round++) {
       threads.addAll(backlogged.round(20));
@@ -335,21 +334,22 @@ class EventBusEngineTest {
 
   @Test
   void aFullPollAfterShortOnesRunsOnThePollThreadTheSecondFullOneInARowIsHandedOver() {
-    // A limit of 10: polls of 9 are short (caught up), polls of 10 full. The first full poll after
-    // short ones is a burst (the records of a GC pause, say); two full polls in a row are a backlog.
+    // A limit of 6: polls of 5 are short (caught up), polls of 6 full. The first full poll after a
+    // short one is a burst (the records of a GC pause, say); two full polls in a row are a backlog.
+    // Six events of 20 µs are over the 100 µs bound of a backlog whatever the times, and well under 1 ms.
     warmUpTheCodec();
-    TenARound member = new TenARound("burst", 10);
-    assertThat(member.untilOnThePollThread(9)).as("threads of a short poll's events")
+    TenARound member = new TenARound("burst", 6);
+    assertThat(member.untilOnThePollThread(5)).as("threads of a short poll's events")
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-poll-"));
     for (int round = 0; round < 10; round++) {
-      member.round(9, 20); // recent times settle: a poll of 10 is then well under 1 ms, still over 100 µs
+      member.round(5, 20); // recent times settle
     }
 
-    assertThat(member.round(10, 20)).as("threads of the first full poll's events")
+    assertThat(member.round(6, 20)).as("threads of the first full poll's events")
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-poll-"));
-    assertThat(member.round(10, 20)).as("threads of the second full poll's events")
+    assertThat(member.round(6, 20)).as("threads of the second full poll's events")
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-handler-"));
-    assertThat(member.round(9, 20)).as("threads of the next short poll's events")
+    assertThat(member.round(5, 20)).as("threads of the next short poll's events")
         .allSatisfy(thread -> assertThat(thread).startsWith("chorus-burst-poll-"));
   }
 
