@@ -50,9 +50,11 @@ import org.slf4j.MDC;
  * the poll thread itself, as a hand-written poll loop would run it: handing it over would cost
  * two thread wake-ups (the handler thread's, then the poll thread's for the outcome), which on
  * a busy machine take longer than the batch. "Short" is up to 100 µs by recent times while polls
- * come back full (a backlog: handing over lets the next poll overlap with the batch), up to 1 ms
- * when the last poll that returned records came back short of the transport's limit and nothing
- * else is ready (caught up: nothing to overlap with).
+ * come back full, two or more in a row (a backlog: handing over lets the next poll overlap with
+ * the batch), up to 1 ms
+ * when the last poll that returned records came back short of the transport's limit, or was the
+ * first full one after such a poll, and nothing else is ready (caught up, or a burst: nothing to
+ * overlap with).
  * The poll thread releases the poll role while it runs the batch; should the batch run long (a
  * handler that hangs), the idle handler thread notices within {@link #WATCH} to
  * {@code 2 × WATCH}, takes the role and polls, rebalances and closes in its place until the
@@ -134,13 +136,11 @@ final class RealSubscription<E> implements Subscription {
   private long eventNanos = -1;
   private Duration pollBackoff = Duration.ZERO;
   /**
-   * Whether the last poll that returned records returned fewer than the transport's limit, or
-   * was the first full one after such a poll: the member has caught up, or meets a burst rather
-   * than a backlog. See {@link #CAUGHT_UP_INLINE_NANOS}.
+   * Polls in a row, up to 2, that returned the transport's limit of records (empty polls do not
+   * count either way): 0 caught up, 1 a burst, 2 a backlog, which a new member assumes. See
+   * {@link #CAUGHT_UP_INLINE_NANOS}.
    */
-  private boolean caughtUp;
-  /** Whether the last poll that returned records returned the transport's limit; a new member assumes a backlog. */
-  private boolean lastPollFull = true;
+  private int fullPolls = 2;
   private long lastCommitNanos;
   private int commitFailures;
 
@@ -279,12 +279,8 @@ final class RealSubscription<E> implements Subscription {
       records = consumer.poll(timeout);
       pollBackoff = Duration.ZERO;
       if (!records.isEmpty()) { // an empty poll may have been cut short by a wakeup
-        // One full poll after a short one is a burst (say the records of a GC pause), two in a row
-        // (empty polls between them aside) a backlog. With the limit unknown (0) every poll counts
-        // as full, and none as caught up.
-        boolean full = records.size() >= maxPollRecords;
-        caughtUp = maxPollRecords > 0 && (!full || !lastPollFull);
-        lastPollFull = full;
+        // With the limit unknown (0) every poll is full: a backlog, as before the limit was known.
+        fullPolls = records.size() < maxPollRecords ? 0 : Math.min(2, fullPolls + 1);
       }
     } catch (RuntimeException e) {
       polling = false;
@@ -461,8 +457,8 @@ final class RealSubscription<E> implements Subscription {
 
   /** The longest batch, by recent times, that the poll thread runs itself now. */
   private long inlineNanos() {
-    // Caught up, and nothing else ready behind this batch (as there is while partitions are paused).
-    return caughtUp && dispatcher.readyCount() == 0 ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS;
+    // Caught up or a burst, and nothing else ready behind this batch (as there is while partitions are paused).
+    return fullPolls < 2 && dispatcher.readyCount() == 0 ? CAUGHT_UP_INLINE_NANOS : INLINE_NANOS;
   }
 
   private boolean dispatchable() {
